@@ -1,0 +1,77 @@
+import type { LedgerEntry } from '../queue/ledger';
+import type { DeleteOutcome } from '../queue/names';
+import type { ReaperContext } from './context';
+import type { CycleStart } from './run-cycle';
+
+export type OutcomeCounts = Readonly<Record<DeleteOutcome, number>>;
+
+export interface RunOutcomes {
+  readonly counts: OutcomeCounts;
+  /** GiB of snapshots the API confirmed deleted in this run. */
+  readonly reclaimedGiB: number;
+  readonly entries: readonly LedgerEntry[];
+}
+
+/** The run stopped because ECS refused our credentials; the queue is paused. */
+export class RunFailedError extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`the run failed: ${code}: ${detail}`);
+    this.name = 'RunFailedError';
+  }
+}
+
+export interface DrainOptions {
+  readonly pollMs?: number;
+  readonly onProgress?: (done: number, total: number, counts: OutcomeCounts) => void;
+}
+
+/**
+ * Waits until every job this run queued has an outcome in the ledger. Outcomes come from the
+ * ledger only, so what is reported is what the API confirmed.
+ */
+export async function waitForRun(
+  ctx: ReaperContext,
+  start: CycleStart,
+  options: DrainOptions = {},
+): Promise<RunOutcomes> {
+  const total = start.queued.length;
+  for (;;) {
+    const outcomes = await readOutcomes(ctx, start);
+    const done = outcomes.entries.length;
+    options.onProgress?.(done, total, outcomes.counts);
+
+    const failed = outcomes.entries.find((entry) => entry.outcome === 'failed');
+    if (failed) throw new RunFailedError(failed.code ?? 'Failed', failed.detail ?? '');
+    if (done >= total) return outcomes;
+
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
+}
+
+export async function readOutcomes(ctx: ReaperContext, start: CycleStart): Promise<RunOutcomes> {
+  const entries = await ctx.ledger.read({ sinceMs: start.startedAt.getTime() });
+  const latest = new Map<string, LedgerEntry>();
+  for (const entry of entries) {
+    if (entry.runId === start.runId) latest.set(`${entry.regionId}/${entry.snapshotId}`, entry);
+  }
+  return summarize([...latest.values()]);
+}
+
+export function summarize(entries: readonly LedgerEntry[]): RunOutcomes {
+  const counts: Record<DeleteOutcome, number> = {
+    deleted: 0,
+    'already-gone': 0,
+    skipped: 0,
+    parked: 0,
+    failed: 0,
+  };
+  let reclaimedGiB = 0;
+  for (const entry of entries) {
+    counts[entry.outcome] += 1;
+    if (entry.outcome === 'deleted') reclaimedGiB += entry.sizeGiB ?? 0;
+  }
+  return { counts, reclaimedGiB, entries };
+}

@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { loadConfig } from './config/load';
+import type { Config } from './config/schema';
+import { openContext, type ReaperContext } from './app/context';
+import { startDemo } from './app/demo';
+import { describeFailure, exitCodeOf, EXIT, UsageError } from './app/exit-codes';
+import { runPlan, type PlanOutput } from './app/plan';
+import { writePlanJson, writePlanTable } from './app/plan-report';
+import { createProgress, describeCounts } from './app/progress';
+import { renderRunReport } from './app/run-report';
+import { scanRegions } from './app/scan';
+import { runOnce, startService } from './app/service';
+import { registerReviewCommands } from './app/review-commands';
+import { registerEmulatorCommand } from './app/emulator-command';
+import { planRetention } from './retention';
+import { createLogger, type Logger } from './observability/logger';
+
+let exitCode: number = EXIT.ok;
+
+/** Commander drops an action's return value; the exit code travels through here instead. */
+function act<A extends unknown[]>(run: (...args: A) => Promise<number>) {
+  return async (...args: A): Promise<void> => {
+    exitCode = await run(...args);
+  };
+}
+
+/** Flags every command shares. */
+interface CommonFlags {
+  readonly config?: string;
+  readonly logLevel: string;
+}
+
+const program = new Command('snapshot-reaper')
+  .description(
+    'Keeps Alibaba Cloud ECS disk snapshots within a retention policy: plans which snapshots expired, queues one delete job each, deletes them under a shared rate limit, and parks the ones images or disks still use for review.',
+  )
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+function common(command: Command): Command {
+  return command
+    .option(
+      '-c, --config <file>',
+      'YAML config merged over the built-in defaults (config/default.yaml)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'pino log level (logs go to stderr)')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
+        .default('warn'),
+    );
+}
+
+export async function loadCliConfig(flags: { config?: string }): Promise<Config> {
+  return loadConfig({ path: flags.config, env: process.env });
+}
+
+function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const now = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(now.getTime())) {
+    throw new UsageError(
+      `--now: found "${text}"; allowed: an ISO 8601 time such as 2026-12-01T00:00:00Z`,
+    );
+  }
+  return now;
+}
+
+common(
+  program
+    .command('plan')
+    .description(
+      'Print what each snapshot would get (delete, keep, park) and why. Never deletes; needs no Redis.',
+    )
+    .option(
+      '--inventory <file>',
+      'plan a saved DescribeSnapshots listing instead of asking the API',
+    )
+    .option('--disks <file>', 'a saved DescribeDisks listing (which source disks still exist)')
+    .option('--now <iso8601>', 'plan as of this instant (default: now)')
+    .addOption(
+      new Option('--output <format>', 'output').choices(['table', 'json']).default('table'),
+    ),
+).action(
+  act(
+    async (
+      flags: CommonFlags & { inventory?: string; disks?: string; now?: string; output: PlanOutput },
+    ) => {
+      const config = await loadCliConfig(flags);
+      const now = parseNow(flags.now);
+      if (flags.inventory) {
+        await runPlan({
+          config,
+          now,
+          inventoryPath: flags.inventory,
+          disksPath: flags.disks,
+          output: flags.output,
+          out: process.stdout,
+          progress: process.stderr,
+        });
+        return EXIT.ok;
+      }
+      return planLive(config, flags.output, now, createLogger({ level: flags.logLevel }));
+    },
+  ),
+);
+
+async function planLive(config: Config, output: PlanOutput, now: Date, logger: Logger) {
+  const { SdkEcsGateway } = await import('./ecs/sdk-gateway');
+  const ecs = new SdkEcsGateway({
+    connection: {
+      endpoint: config.ecs.endpoint,
+      protocol: config.ecs.protocol,
+      timeoutMs: config.ecs.timeout,
+    },
+  });
+  const progress = createProgress(process.stderr, 'listing');
+  const scan = await scanRegions(ecs, config, logger, (region, listed) =>
+    progress.update(listed, listed, region),
+  );
+  progress.stop();
+  const plan = planRetention({ ...scan, config, now });
+  await (output === 'json'
+    ? writePlanJson(plan, process.stdout)
+    : writePlanTable(plan, process.stdout));
+  return EXIT.ok;
+}
+
+common(
+  program
+    .command('run')
+    .description(
+      'Scheduler, workers and server in one process. With --once: one cycle, wait for the queue to drain, print a summary, exit.',
+    )
+    .option('--once', 'run one cycle now and exit when its jobs are done'),
+).action(
+  act(async (flags: CommonFlags & { once?: boolean }) => {
+    const config = await loadCliConfig(flags);
+    const logger = createLogger({ level: flags.logLevel });
+    const ctx = await openContext(config, { logger });
+    return flags.once
+      ? onceAndReport(ctx)
+      : serveUntilSignal(ctx, { scheduler: true, workers: true });
+  }),
+);
+
+common(
+  program
+    .command('worker')
+    .description('Only the delete workers, for a separate Kubernetes workload.'),
+).action(
+  act(async (flags: CommonFlags) => {
+    const ctx = await openContext(await loadCliConfig(flags), {
+      logger: createLogger({ level: flags.logLevel }),
+    });
+    return serveUntilSignal(ctx, { scheduler: false, workers: true });
+  }),
+);
+
+common(
+  program
+    .command('scheduler')
+    .description('Only the cron producer: scan, plan and queue on the schedule.'),
+).action(
+  act(async (flags: CommonFlags) => {
+    const ctx = await openContext(await loadCliConfig(flags), {
+      logger: createLogger({ level: flags.logLevel }),
+    });
+    return serveUntilSignal(ctx, { scheduler: true, workers: false });
+  }),
+);
+
+common(
+  program
+    .command('demo')
+    .description(
+      'The whole system on the local ECS emulator (bundled demo inventory) and a private Redis (or REDIS_URL), in enforce mode.',
+    )
+    .option('--once', 'run one cycle and exit (status 0) instead of staying on the schedule'),
+).action(
+  act(async (flags: CommonFlags & { once?: boolean }) => {
+    const logger = createLogger({ level: flags.logLevel });
+    const world = await startDemo({
+      configPath: flags.config,
+      redisUrl: process.env.REDIS_URL || undefined,
+      env: process.env,
+      logger,
+      now: new Date(),
+    });
+    process.stderr.write(
+      `demo: ECS emulator at http://${world.emulator.endpoint}, Redis at ${world.redisUrl}\n`,
+    );
+    try {
+      const code = await onceAndReport(world.ctx, false);
+      if (flags.once || code !== EXIT.ok) return code;
+      return await serveUntilSignal(world.ctx, { scheduler: true, workers: true }, false);
+    } finally {
+      await world.close();
+    }
+  }),
+);
+
+common(
+  program
+    .command('config')
+    .command('check')
+    .description('Validate a config and print it resolved (defaults, file, environment).'),
+).action(
+  act(async (flags: CommonFlags) => {
+    const config = await loadCliConfig(flags);
+    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    process.stderr.write(`config ok: mode ${config.mode}, ${config.policies.length} policies\n`);
+    return EXIT.ok;
+  }),
+);
+
+registerReviewCommands(program, { common, act, loadConfig: loadCliConfig });
+registerEmulatorCommand(program);
+
+async function onceAndReport(ctx: ReaperContext, close = true): Promise<number> {
+  const progress = createProgress(process.stderr, 'deleting');
+  try {
+    const result = await runOnce(ctx, {
+      onScanProgress: (region, listed) =>
+        process.stderr.isTTY && process.stderr.write(`\rlisting ${region}: ${listed}`),
+      onProgress: (done, total, counts) => progress.update(done, total, describeCounts(counts)),
+    });
+    progress.stop();
+    process.stdout.write(`${renderRunReport(result.start, result.outcomes)}\n`);
+    return EXIT.ok;
+  } finally {
+    progress.stop();
+    if (close) await ctx.close();
+  }
+}
+
+async function serveUntilSignal(
+  ctx: ReaperContext,
+  roles: { scheduler: boolean; workers: boolean },
+  close = true,
+): Promise<number> {
+  const service = await startService(ctx, roles, (result) => {
+    if (result instanceof Error) process.stderr.write(`${describeFailure(result)}\n`);
+    else ctx.logger.info({ runId: result.runId, queued: result.queued.length }, 'cycle queued');
+  });
+  process.stderr.write(
+    `${roles.scheduler ? `scheduled "${ctx.config.schedule}" (${ctx.config.timezone})` : 'workers'} running; Ctrl-C to stop\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stderr.write('stopping: letting jobs in flight finish\n');
+  await service.stop(20_000);
+  if (close) await ctx.close();
+  return EXIT.ok;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    return handleError(error);
+  }
+}
+
+function handleError(error: unknown): number {
+  const commanderCode = (error as { code?: string }).code;
+  if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+    const helpShown = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
+      commanderCode,
+    );
+    return helpShown ? EXIT.ok : EXIT.badInput;
+  }
+  process.stderr.write(`${describeFailure(error)}\n`);
+  return exitCodeOf(error);
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => process.exit(code));
+}
