@@ -251,7 +251,7 @@ async function serveUntilSignal(
     process.once('SIGTERM', resolve);
   });
   process.stderr.write('stopping: letting jobs in flight finish\n');
-  await service.stop(20_000);
+  await service.stop(ctx.config.deletion.shutdownGrace);
   if (close) await ctx.close();
   return EXIT.ok;
 }

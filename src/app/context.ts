@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
 import type { EcsPort } from '../ecs/port';
+import { BatchedReads } from '../ecs/batched-reads';
 import { SdkEcsGateway, type EcsConnection } from '../ecs/sdk-gateway';
 import type { Logger } from '../observability/logger';
 import { commandConnection, connectOrExplain, workerConnection } from '../queue/connection';
@@ -35,7 +36,7 @@ export async function openContext(config: Config, options: ContextOptions): Prom
   const { prefix } = config.redis;
   const extraConnections: Redis[] = [];
 
-  const ecs = new SdkEcsGateway({
+  const gateway = new SdkEcsGateway({
     connection: {
       endpoint: config.ecs.endpoint,
       protocol: config.ecs.protocol,
@@ -44,6 +45,7 @@ export async function openContext(config: Config, options: ContextOptions): Prom
     },
     describeGate: new RedisRateGate(redis, `${prefix}:describe-rate`, config.scan.rate),
   });
+  const ecs = new BatchedReads(gateway);
   const deleteQueue = new Queue(DELETE_QUEUE, { connection: redis, prefix });
   deleteQueue.on('error', (error) => options.logger.error({ err: error }, 'queue error'));
   const deadLetters = new DeadLetters(redis, prefix);

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import cron from 'node-cron';
 import { startDeleteWorker } from '../queue/delete-worker';
+import { RateGovernor } from '../queue/rate-governor';
 import type { ReaperContext } from './context';
 import { waitForRun, type DrainOptions, type RunOutcomes } from './drain';
 import { startCycle, type CycleHooks, type CycleStart } from './run-cycle';
@@ -28,14 +29,20 @@ export async function runOnce(
 }
 
 export async function startWorkers(ctx: ReaperContext, count = 1): Promise<Worker[]> {
+  const { config } = ctx;
+  const governor = new RateGovernor(
+    ctx.deleteQueue,
+    ctx.redis,
+    config.redis.prefix,
+    config.deletion.rate,
+  );
+  // The shared limit lives in Redis so replicas started with other settings still obey it.
+  await governor.apply();
+
   const workers: Worker[] = [];
   for (let index = 0; index < count; index += 1) {
-    const deps = { ...ctx, logger: ctx.logger };
-    workers.push(startDeleteWorker(deps, await ctx.workerConnection()));
+    workers.push(startDeleteWorker({ ...ctx, governor }, await ctx.workerConnection()));
   }
-  // The shared limit lives in Redis so replicas started with other settings still obey it.
-  const { max, per } = ctx.config.deletion.rate;
-  await ctx.deleteQueue.setGlobalRateLimit(max, per);
   return workers;
 }
 

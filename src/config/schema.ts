@@ -131,6 +131,9 @@ export const configSchema = z.strictObject({
     concurrency: wholeNumber(1).default(4),
     backoff: z.strictObject({ initial: interval, max: interval }),
     forceDiskDependents: z.boolean().default(false),
+    lockDuration: interval,
+    stalledInterval: interval,
+    shutdownGrace: interval,
   }),
   ecs: z.strictObject({
     endpoint: z.string().min(1).nullable().default(null),

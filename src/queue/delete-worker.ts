@@ -8,6 +8,7 @@ import { retryDelayMs } from './backoff';
 import type { DeadLetters } from './dead-letters';
 import type { Ledger, LedgerRecord } from './ledger';
 import { DELETE_QUEUE, type DeleteJobData, type DeleteOutcome } from './names';
+import type { RateGovernor } from './rate-governor';
 import { rejudge } from './rejudge';
 
 export interface DeleteWorkerDeps {
@@ -18,6 +19,8 @@ export interface DeleteWorkerDeps {
   /** The delete queue itself: throttling backs off all of it, a fatal error pauses it. */
   readonly deleteQueue: Queue;
   readonly logger: Logger;
+  /** Adapts the shared delete rate to throttling; absent, the configured rate stays fixed. */
+  readonly governor?: RateGovernor;
   readonly clock?: () => Date;
 }
 
@@ -34,6 +37,8 @@ export function startDeleteWorker(deps: DeleteWorkerDeps, connection: Redis): Wo
     // Every worker carries the limit too: a worker without one would ignore the shared limit.
     limiter: { max: config.deletion.rate.max, duration: config.deletion.rate.per },
     maxStartedAttempts: MAX_THROTTLED_STARTS + config.deletion.attempts + 5,
+    lockDuration: config.deletion.lockDuration,
+    stalledInterval: config.deletion.stalledInterval,
     settings: {
       backoffStrategy: (attemptsMade: number) =>
         retryDelayMs(attemptsMade, config.deletion.backoff),
@@ -87,6 +92,8 @@ async function deleteNow(
 ): Promise<DeleteOutcome> {
   const { regionId, snapshotId } = job.data;
   const result = await deps.ecs.deleteSnapshot(regionId, snapshotId, { force });
+  const raised = await deps.governor?.succeeded();
+  if (raised) log.info({ rate: raised }, 'delete rate raised');
 
   return finish(deps, job, log, {
     outcome: result.alreadyGone ? 'already-gone' : 'deleted',
@@ -165,7 +172,8 @@ async function backOffQueue(
     throw new UnrecoverableError(`throttled ${job.attemptsStarted} times; parked`);
   }
   const pauseMs = error.details.retryAfterMs ?? deps.config.deletion.backoff.initial;
-  log.warn({ code: error.code, pauseMs }, 'throttled, backing off queue');
+  const rate = await deps.governor?.throttled();
+  log.warn({ code: error.code, pauseMs, rate }, 'throttled, backing off queue');
   await deps.deleteQueue.rateLimit(pauseMs);
   throw new RateLimitError();
 }

@@ -86,7 +86,7 @@ export function newestOfLiveDisks(facts: readonly SnapshotFacts[], count: number
 
   for (const list of byDisk.values()) {
     list.sort(newestFirst);
-    for (const item of list.slice(0, count)) kept[item.index] = true;
+    for (const item of list.slice(1, count)) kept[item.index] = true;
   }
   return kept;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 
-import { loadEmulatorInventory, parseEmulatorInventory } from '../../src/emulator';
+import { loadEmulatorInventory, parseEmulatorInventory, startEmulator } from '../../src/emulator';
 
 const snapshot = {
   SnapshotId: 's-1',
@@ -75,5 +75,15 @@ describe('parseEmulatorInventory', () => {
 
   it('rejects unknown top-level keys', () => {
     expect(() => parseEmulatorInventory({ snapshots: [], instances: [] })).toThrow(/instances/);
+  });
+});
+
+describe('startEmulator', () => {
+  it('refuses an invalid inventory before listening, naming the field', async () => {
+    const inventory = { snapshots: [{ ...snapshot, Status: 'done' }], disks: [], images: [] };
+
+    await expect(startEmulator({ inventory } as never)).rejects.toThrow(
+      /options\.inventory is invalid:\nsnapshots\[0\]\.Status/,
+    );
   });
 });
