@@ -8,6 +8,7 @@ export type FaultOutcome =
   | { readonly kind: 'pass' }
   | { readonly kind: 'reset' }
   | { readonly kind: 'hang' }
+  | { readonly kind: 'malformed' }
   | { readonly kind: 'error'; readonly error: ApiError };
 
 export interface FaultDecision {
@@ -49,6 +50,11 @@ export class FaultInjector {
     this.admitted.clear();
   }
 
+  /** How many snapshots a listing leaves out (see EmulatorFaults.listingShortfall). */
+  listingShortfall(): number {
+    return this.faults.listingShortfall ?? 0;
+  }
+
   decide(action: EcsAction, nowMs: number): FaultDecision {
     const latencyMs = this.latencyOf(action);
     const throttle = this.admit(action, nowMs);
@@ -77,13 +83,15 @@ export class FaultInjector {
 
   private roll(action: EcsAction): FaultOutcome {
     const actions = this.faults.actions ?? ECS_ACTIONS;
-    const { resetRate = 0, hangRate = 0, serverErrorRate = 0 } = this.faults;
-    if (!actions.includes(action) || resetRate + hangRate + serverErrorRate === 0) return PASS;
+    const { resetRate = 0, hangRate = 0, serverErrorRate = 0, malformedRate = 0 } = this.faults;
+    const total = resetRate + hangRate + serverErrorRate + malformedRate;
+    if (!actions.includes(action) || total === 0) return PASS;
 
     const draw = this.random.next();
     if (draw < resetRate) return { kind: 'reset' };
     if (draw < resetRate + hangRate) return { kind: 'hang' };
-    if (draw >= resetRate + hangRate + serverErrorRate) return PASS;
+    if (draw < resetRate + hangRate + malformedRate) return { kind: 'malformed' };
+    if (draw >= total) return PASS;
 
     const error = this.random.chance(0.5) ? internalError() : serviceUnavailable();
     return { kind: 'error', error };

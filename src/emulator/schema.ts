@@ -118,10 +118,14 @@ export const faultsSchema = z
     serverErrorRate: rate.optional(),
     resetRate: rate.optional(),
     hangRate: rate.optional(),
+    malformedRate: rate.optional(),
     actions: z.array(action).optional(),
+    listingShortfall: ms.optional(),
   })
   .refine(
-    (f) => (f.serverErrorRate ?? 0) + (f.resetRate ?? 0) + (f.hangRate ?? 0) <= 1,
+    (f) =>
+      (f.serverErrorRate ?? 0) + (f.resetRate ?? 0) + (f.hangRate ?? 0) + (f.malformedRate ?? 0) <=
+      1,
     'serverErrorRate + resetRate + hangRate must not exceed 1',
   );
 

@@ -150,7 +150,7 @@ class Emulator implements RunningEmulator {
     try {
       const ecsAction = this.authorise(request, action);
       const params = QueryParams.fromRawQuery(request.rawQuery);
-      if (!(await this.passFaults(ecsAction, req, record))) return;
+      if (!(await this.passFaults(ecsAction, req, res, record))) return;
 
       // Runs even if the client has given up by now, as on the real API: a delete that timed
       // out on the client side may still have happened.
@@ -172,6 +172,7 @@ class Emulator implements RunningEmulator {
       unknownSnapshot: this.unknownSnapshot,
       nowMs: Date.now(),
       dryRun: params.bool('DryRun'),
+      listingShortfall: this.faults.listingShortfall(),
     };
   }
 
@@ -191,6 +192,7 @@ class Emulator implements RunningEmulator {
   private async passFaults(
     action: EcsAction,
     req: IncomingMessage,
+    res: ServerResponse,
     record: RecordCall,
   ): Promise<boolean> {
     const { latencyMs, outcome } = this.faults.decide(action, Date.now());
@@ -207,6 +209,10 @@ class Emulator implements RunningEmulator {
         return false;
       case 'hang':
         record(0, 'Fault.Hang');
+        return false;
+      case 'malformed':
+        record(200, 'Fault.Malformed');
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>gateway</html>');
         return false;
     }
   }

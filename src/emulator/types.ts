@@ -158,6 +158,13 @@ export interface EmulatorFaults {
   readonly resetRate?: number;
   /** Fraction of calls never answered (client hits its read timeout). */
   readonly hangRate?: number;
-  /** Actions the three rate faults apply to; default all. */
+  /** Fraction of calls answered 200 with an HTML page instead of JSON (a broken proxy). */
+  readonly malformedRate?: number;
+  /** Actions the rate faults apply to; default all. */
   readonly actions?: readonly EcsAction[];
+  /**
+   * A listing that ends early: DescribeSnapshots leaves out this many of the oldest matching
+   * snapshots while its TotalCount still counts them.
+   */
+  readonly listingShortfall?: number;
 }

@@ -9,6 +9,8 @@ export interface ActionContext {
   readonly nowMs: number;
   /** `DryRun=true`: validate, change nothing, answer `DryRunOperation`. */
   readonly dryRun: boolean;
+  /** Snapshots a listing leaves out while still counting them (a fault). */
+  readonly listingShortfall: number;
 }
 
 /** A success body without its RequestId, which the server adds. */

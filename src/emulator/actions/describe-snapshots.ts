@@ -27,10 +27,11 @@ export function describeSnapshots(params: QueryParams, context: ActionContext): 
   const predicates = snapshotPredicates(params, regionId, context.state);
 
   const matching = context.state.listedSnapshots().filter((s) => predicates.every((p) => p(s)));
-  const page = pageOf(matching, snapshotKey, paging);
+  const shown = matching.slice(0, Math.max(0, matching.length - context.listingShortfall));
+  const page = pageOf(shown, snapshotKey, paging);
 
   return {
-    TotalCount: page.totalCount,
+    TotalCount: matching.length,
     ...(page.pageNumber === undefined ? {} : { PageNumber: page.pageNumber }),
     PageSize: page.pageSize,
     NextToken: page.nextToken,
