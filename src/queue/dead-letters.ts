@@ -77,6 +77,12 @@ export class DeadLetters {
     return true;
   }
 
+  /** Drops the entry of a snapshot that needs no review any more (deleted, gone, now kept). */
+  async forget(regionId: string, snapshotId: string): Promise<void> {
+    const job = await this.queue.getJob(snapshotKey(regionId, snapshotId));
+    await job?.remove();
+  }
+
   async count(): Promise<number> {
     return this.queue.getWaitingCount();
   }

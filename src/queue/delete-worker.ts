@@ -266,6 +266,9 @@ async function finish(
   ending: Ending,
 ): Promise<DeleteOutcome> {
   await record(deps, job, ending);
+  if (ending.outcome !== 'parked' && ending.outcome !== 'failed') {
+    await deps.deadLetters.forget(job.data.regionId, job.data.snapshotId);
+  }
   log.info(
     { outcome: ending.outcome, code: ending.code, requestId: ending.requestId },
     'snapshot done',

@@ -114,6 +114,33 @@ describe('run --once against the emulator', () => {
     expect(world.emulator.state.deleted()).toHaveLength(0);
   });
 
+  it('parks a snapshot whose attempts ran out, then clears the entry once a later run deletes it', async () => {
+    world = await startWorld({
+      inventory: cleanupInventory(),
+      config: { ...POLICIES, deletion: { attempts: 2 } },
+      emulator: { faults: { serverErrorRate: 1, actions: ['DeleteSnapshot'] } },
+    });
+
+    await runOnce(world.ctx);
+    const parked = await world.ctx.deadLetters.list();
+    expect(parked.map((p) => p.code)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(InternalError|ServiceUnavailable)$/)]),
+    );
+    expect(parked).toHaveLength(EXPECTED_DELETED.length + EXPECTED_PARKED.length);
+
+    world.emulator.setFaults({});
+    await runOnce(world.ctx);
+
+    const left = (await world.ctx.deadLetters.list()).map((p) => p.snapshotId);
+    expect(left.sort()).toEqual(EXPECTED_PARKED);
+    expect(
+      world.emulator.state
+        .deleted()
+        .map((d) => d.snapshotId)
+        .sort(),
+    ).toEqual(EXPECTED_DELETED);
+  });
+
   it('deletes nothing and queues nothing in dry-run mode', async () => {
     world = await startWorld({
       inventory: cleanupInventory(),
