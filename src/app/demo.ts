@@ -33,6 +33,8 @@ function demoOverrides(endpoint: string, redisUrl: string, shared: boolean) {
     ecs: { endpoint, protocol: 'http' },
     redis: { url: redisUrl, prefix: shared ? `reaper-demo-${process.pid}` : 'reaper' },
     scan: { rate: { max: 100, per: '1s' } },
+    // The demo account is young and small, so a large share of it expires at once.
+    safety: { maxDeletionFraction: 0.75 },
   };
 }
 
@@ -56,6 +58,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoWorld> {
       ctx,
       redisUrl,
       async close() {
+        if (localRedis === null) await dropKeys(ctx, config.redis.prefix);
         await ctx.close();
         await emulator.close();
         await localRedis?.stop();
@@ -66,4 +69,14 @@ export async function startDemo(options: DemoOptions): Promise<DemoWorld> {
     await localRedis?.stop();
     throw error;
   }
+}
+
+/** On a Redis the demo shares with others, it leaves nothing of its own behind. */
+async function dropKeys(ctx: ReaperContext, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await ctx.redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
