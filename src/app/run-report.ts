@@ -14,6 +14,7 @@ export function renderRunReport(start: CycleStart, outcomes: RunOutcomes | null)
     `  plan     delete ${plan.summary.delete}, park ${plan.summary.park}, keep ${plan.summary.keep}` +
       ` (${formatGiB(plan.summary.reclaimGiB)} to reclaim)`,
     ...keptLines(plan.decisions),
+    ...attentionLines(start),
   ];
 
   if (outcomes === null) {
@@ -39,6 +40,24 @@ function outcomeLines(start: CycleStart, outcomes: RunOutcomes): string[] {
   if (counts.failed) lines.push(`  failed   ${counts.failed}`);
   if (counts.parked) {
     lines.push('  parked snapshots wait for review: snapshot-reaper dead-letters list');
+  }
+  return lines;
+}
+
+/** Findings that need a person even though nothing failed. */
+function attentionLines(start: CycleStart): string[] {
+  const { summary, staleDisks } = start.plan;
+  const lines: string[] = [];
+  if (summary.stuck) lines.push(`  stuck    ${summary.stuck} snapshots progressing for over a day`);
+  if (summary.unreadable) {
+    lines.push(`  unreadable ${summary.unreadable} snapshots kept: fields could not be read`);
+  }
+  if (staleDisks.length) {
+    const disks = staleDisks.map((disk) => disk.diskId).join(', ');
+    lines.push(`  stale    ${staleDisks.length} live disks with no recent snapshot: ${disks}`);
+  }
+  if (start.scan.unidentified) {
+    lines.push(`  skipped  ${start.scan.unidentified} listed items without a SnapshotId`);
   }
   return lines;
 }
