@@ -49,6 +49,8 @@ export async function openContext(config: Config, options: ContextOptions): Prom
   const deleteQueue = new Queue(DELETE_QUEUE, { connection: redis, prefix });
   deleteQueue.on('error', (error) => options.logger.error({ err: error }, 'queue error'));
   const deadLetters = new DeadLetters(redis, prefix);
+  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
+  deadLetters.queue.on('error', (error) => options.logger.error({ err: error }, 'queue error'));
 
   return {
     config,

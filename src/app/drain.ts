@@ -1,3 +1,4 @@
+import { RedisLostError } from '../queue/connection';
 import type { LedgerEntry } from '../queue/ledger';
 import type { DeleteOutcome } from '../queue/names';
 import type { ReaperContext } from './context';
@@ -25,6 +26,8 @@ export class RunFailedError extends Error {
 
 export interface DrainOptions {
   readonly pollMs?: number;
+  /** How long Redis may stay unreachable (a restart, a failover) before the run is lost. */
+  readonly redisLostAfterMs?: number;
   readonly onProgress?: (done: number, total: number, counts: OutcomeCounts) => void;
 }
 
@@ -38,8 +41,13 @@ export async function waitForRun(
   options: DrainOptions = {},
 ): Promise<RunOutcomes> {
   const total = start.queued.length;
+  const unreachable = { since: 0 };
   for (;;) {
-    const outcomes = await readOutcomes(ctx, start);
+    const outcomes = await readOutcomesPatiently(ctx, start, options, unreachable);
+    if (!outcomes) {
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+      continue;
+    }
     const done = outcomes.entries.length;
     options.onProgress?.(done, total, outcomes.counts);
 
@@ -48,6 +56,29 @@ export async function waitForRun(
     if (done >= total) return outcomes;
 
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
+}
+
+/**
+ * Null while Redis is briefly unreachable; throws RedisLostError once it has been so for
+ * longer than `redisLostAfterMs`, rather than polling a dead Redis forever.
+ */
+async function readOutcomesPatiently(
+  ctx: ReaperContext,
+  start: CycleStart,
+  options: DrainOptions,
+  unreachable: { since: number },
+): Promise<RunOutcomes | null> {
+  try {
+    const outcomes = await readOutcomes(ctx, start);
+    unreachable.since = 0;
+    return outcomes;
+  } catch (error) {
+    const now = Date.now();
+    unreachable.since ||= now;
+    const downForMs = now - unreachable.since;
+    if (downForMs < (options.redisLostAfterMs ?? 5_000)) return null;
+    throw new RedisLostError(ctx.config.redis.url, downForMs, error);
   }
 }
 

@@ -70,7 +70,9 @@ export async function startCycle(ctx: ReaperContext, hooks: CycleHooks = {}): Pr
   // A queue paused after a credentials failure resumes once a run gets this far again.
   await ctx.deleteQueue.resume();
   const requeued = await requeueUnblocked(ctx, runId);
-  const result = await enqueueDecisions(ctx.deleteQueue, plan.decisions, runId, ctx.config);
+  // A requeued snapshot already has this run's job id: adding it again would count it twice.
+  const rest = plan.decisions.filter((decision) => !requeued.includes(decision.snapshotId));
+  const result = await enqueueDecisions(ctx.deleteQueue, rest, runId, ctx.config);
   log.info({ queued: result.queued.length, already: result.alreadyQueued.length }, 'jobs queued');
   return { ...base, ...result, queued: [...result.queued, ...requeued], requeued };
 }

@@ -24,7 +24,8 @@ export async function runOnce(
   try {
     return { start, outcomes: await waitForRun(ctx, start, hooks) };
   } finally {
-    await stopWorkers(workers, 10_000);
+    // With Redis gone, jobs in flight cannot record an outcome: there is nothing to wait for.
+    await stopWorkers(workers, ctx.redis.status === 'ready' ? 10_000 : 0);
   }
 }
 
@@ -47,15 +48,19 @@ export async function startWorkers(ctx: ReaperContext, count = 1): Promise<Worke
 }
 
 /**
- * Lets jobs in flight finish within the grace period. BullMQ's close() never resolves while
- * Redis is unreachable, so it is raced against a timer and forced after it.
+ * Lets jobs in flight finish within the grace period, then stops waiting. BullMQ's close()
+ * never resolves while Redis is unreachable, and a later close(true) only returns that same
+ * pending promise, so nothing is awaited past the grace: the caller closes the connections
+ * and exits, and jobs cut short are taken up again by other workers once their locks expire.
  */
 export async function stopWorkers(workers: readonly Worker[], graceMs: number): Promise<void> {
   await Promise.all(
     workers.map(async (worker) => {
-      const closed = worker.close().then(() => true);
-      const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs));
-      if (!(await Promise.race([closed, timer]))) await worker.close(true).catch(() => undefined);
+      const closed = worker.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([closed, grace]);
+      clearTimeout(timer);
     }),
   );
 }
@@ -76,9 +81,9 @@ export async function startService(
   const workers = roles.workers ? await startWorkers(ctx) : [];
   let inFlight: Promise<void> | null = null;
 
-  const tick = () => {
+  const tick = (context: { date: Date }) => {
     if (inFlight) return;
-    inFlight = runTick(ctx, onCycle).finally(() => (inFlight = null));
+    inFlight = runTick(ctx, context.date, onCycle).finally(() => (inFlight = null));
   };
   const task = roles.scheduler
     ? cron.schedule(ctx.config.schedule, tick, { timezone: ctx.config.timezone, name: 'reaper' })
@@ -93,18 +98,29 @@ export async function startService(
   };
 }
 
-async function runTick(ctx: ReaperContext, onCycle: (result: CycleStart | Error) => void) {
-  const lockKey = `${ctx.config.redis.prefix}:scheduler-lock`;
-  const acquired = await ctx.redis.set(lockKey, process.pid.toString(), 'PX', 600_000, 'NX');
-  if (acquired !== 'OK') {
-    ctx.logger.info({ lockKey }, 'tick skipped, another replica runs it');
+/**
+ * One tick runs on one replica: the first to claim the tick's slot in Redis runs it. The claim
+ * is never released, only left to expire, so a replica whose clock or timer is a little late
+ * finds the slot taken instead of running the same tick again.
+ */
+async function runTick(
+  ctx: ReaperContext,
+  scheduledAt: Date,
+  onCycle: (result: CycleStart | Error) => void,
+) {
+  const slot = new Date(Math.floor(scheduledAt.getTime() / 1000) * 1000).toISOString();
+  const claimKey = `${ctx.config.redis.prefix}:tick:${slot}`;
+  const claimed = await ctx.redis.set(claimKey, String(process.pid), 'PX', TICK_CLAIM_MS, 'NX');
+  if (claimed !== 'OK') {
+    ctx.logger.info({ slot }, 'tick skipped, another replica runs it');
     return;
   }
   try {
     onCycle(await startCycle(ctx));
   } catch (error) {
     onCycle(error instanceof Error ? error : new Error(String(error)));
-  } finally {
-    await ctx.redis.del(lockKey);
   }
 }
+
+/** Long enough for any clock skew between replicas; short enough to leave no litter. */
+const TICK_CLAIM_MS = 10 * 60_000;

@@ -4,21 +4,19 @@ import type { DeleteResult, EcsPort, PageRequest, SnapshotPage } from './port';
 /**
  * Spares the Describe quota while many delete jobs are ready at once. Re-reads of single
  * snapshots that arrive within a short window are sent as one DescribeSnapshots call of up to
- * 100 ids per region. A disk's snapshot list and whether a disk exists are reused for a few
- * seconds: a snapshot missing from a slightly old group can only make the engine keep more,
- * and a released disk never comes back, so reuse errs towards keeping.
+ * 100 ids per region, and jobs of one disk that ask for its snapshot list at the same moment
+ * share the call in flight. Nothing is reused once answered: a remembered list could still
+ * hold a snapshot deleted since, which would let the engine delete one it must now keep. The
+ * one fact kept is that a disk is gone, since a released disk never comes back.
  */
 export class BatchedReads implements EcsPort {
   private readonly pending = new Map<string, PendingBatch>();
-  private readonly groups = new Map<string, { at: number; value: Promise<Snapshot[]> }>();
-  private readonly disks = new Map<string, { at: number; exists: boolean }>();
+  private readonly groups = new Map<string, Promise<Snapshot[]>>();
+  private readonly goneDisks = new Set<string>();
 
   constructor(
     private readonly inner: EcsPort,
-    private readonly options: { readonly windowMs: number; readonly reuseMs: number } = {
-      windowMs: 20,
-      reuseMs: 2_000,
-    },
+    private readonly options: { readonly windowMs: number } = { windowMs: 20 },
   ) {}
 
   snapshotPage(regionId: string, request: PageRequest): Promise<SnapshotPage> {
@@ -34,24 +32,25 @@ export class BatchedReads implements EcsPort {
 
   describeDiskSnapshots(regionId: string, diskId: string): Promise<Snapshot[]> {
     const key = `${regionId}/${diskId}`;
-    const cached = this.groups.get(key);
-    if (cached && Date.now() - cached.at < this.options.reuseMs) return cached.value;
+    const inFlight = this.groups.get(key);
+    if (inFlight) return inFlight;
 
-    const value = this.inner.describeDiskSnapshots(regionId, diskId);
-    this.groups.set(key, { at: Date.now(), value });
-    value.catch(() => this.groups.delete(key));
-    return value;
+    const answer = this.inner.describeDiskSnapshots(regionId, diskId);
+    this.groups.set(key, answer);
+    const forget = () => this.groups.delete(key);
+    answer.then(forget, forget);
+    return answer;
   }
 
   async existingDisks(regionId: string, diskIds: readonly string[]): Promise<ReadonlySet<string>> {
-    const unknown = diskIds.filter((id) => !this.disks.has(`${regionId}/${id}`));
-    if (unknown.length > 0) {
-      const existing = await this.inner.existingDisks(regionId, unknown);
-      for (const id of unknown) {
-        this.disks.set(`${regionId}/${id}`, { at: Date.now(), exists: existing.has(id) });
-      }
+    const candidates = diskIds.filter((id) => !this.goneDisks.has(`${regionId}/${id}`));
+    if (candidates.length === 0) return new Set();
+
+    const existing = await this.inner.existingDisks(regionId, candidates);
+    for (const id of candidates) {
+      if (!existing.has(id)) this.goneDisks.add(`${regionId}/${id}`);
     }
-    return new Set(diskIds.filter((id) => this.disks.get(`${regionId}/${id}`)?.exists));
+    return existing;
   }
 
   listDiskIds(regionId: string): Promise<ReadonlySet<string>> {

@@ -4,23 +4,34 @@ import { Redis, type RedisOptions } from 'ioredis';
  * Two kinds of Redis connection. Workers block on Redis and must wait out outages
  * (`maxRetriesPerRequest: null`, which BullMQ requires). Producers and CLI commands must fail
  * fast instead of queueing commands while Redis is down, so a dead Redis is reported at once.
+ * Both keep reconnecting: a command connection that gave up would leave a long-running worker
+ * unable to write its ledger after any Redis restart. Start-up still fails fast (see
+ * `connectOrExplain`).
  */
 export function workerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, ...quiet() });
+  return listened(new Redis(url, { maxRetriesPerRequest: null, ...quiet() }));
 }
 
 export function commandConnection(url: string): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 3_000,
-    retryStrategy: (times) => (times > 3 ? null : 200 * times),
-    ...quiet(),
-  });
+  return listened(
+    new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 3_000,
+      retryStrategy: (times) => Math.min(200 * times, 2_000),
+      ...quiet(),
+    }),
+  );
 }
 
 function quiet(): RedisOptions {
   return { lazyConnect: true };
+}
+
+/** ioredis prints unhandled connection errors; callers report them their own way. */
+function listened(redis: Redis): Redis {
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 /** Connects, or throws a RedisUnavailableError saying how to get a Redis. */
@@ -43,6 +54,19 @@ export class RedisUnavailableError extends Error {
       { cause },
     );
     this.name = 'RedisUnavailableError';
+  }
+}
+
+/** Redis stayed unreachable in the middle of a run; what was queued stays queued. */
+export class RedisLostError extends Error {
+  readonly code = 'REDIS_LOST';
+  constructor(url: string, downForMs: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `lost the connection to Redis at ${redactUrl(url)} (unreachable for ${Math.round(downForMs / 1000)} s: ${reason}). Jobs already queued stay in Redis; workers finish them once it is back.`,
+      { cause },
+    );
+    this.name = 'RedisLostError';
   }
 }
 

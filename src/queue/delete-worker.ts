@@ -39,6 +39,7 @@ export function startDeleteWorker(deps: DeleteWorkerDeps, connection: Redis): Wo
     maxStartedAttempts: MAX_THROTTLED_STARTS + config.deletion.attempts + 5,
     lockDuration: config.deletion.lockDuration,
     stalledInterval: config.deletion.stalledInterval,
+    maxStalledCount: 10, // a re-run re-reads first, so a job may outlive many worker crashes
     settings: {
       backoffStrategy: (attemptsMade: number) =>
         retryDelayMs(attemptsMade, config.deletion.backoff),
@@ -171,10 +172,14 @@ async function backOffQueue(
     await park(job, deps, log, parkFields(error));
     throw new UnrecoverableError(`throttled ${job.attemptsStarted} times; parked`);
   }
-  const pauseMs = error.details.retryAfterMs ?? deps.config.deletion.backoff.initial;
+  // Never shorter than one rate window: rateLimit() replaces the limiter's window, and a
+  // shorter pause would open a fresh one early and let more starts through than the rate.
+  const asked = error.details.retryAfterMs ?? deps.config.deletion.backoff.initial;
+  const pauseMs = Math.max(asked, deps.config.deletion.rate.per);
+  // Pause first: every moment before the pause lands lets other workers start jobs.
+  await deps.deleteQueue.rateLimit(pauseMs);
   const rate = await deps.governor?.throttled();
   log.warn({ code: error.code, pauseMs, rate }, 'throttled, backing off queue');
-  await deps.deleteQueue.rateLimit(pauseMs);
   throw new RateLimitError();
 }
 

@@ -25,9 +25,8 @@ export async function rejudge(
 
   const diskId = fresh.sourceDiskId;
   const group = diskId ? await ecs.describeDiskSnapshots(target.regionId, diskId) : [fresh];
-  const snapshots = group.some((s) => s.snapshotId === fresh.snapshotId)
-    ? group
-    : [...group, fresh];
+  // The group listing and the re-read are two calls: the re-read, the newer, is judged.
+  const snapshots = [...group.filter((s) => s.snapshotId !== fresh.snapshotId), fresh];
   const live = diskId ? await ecs.existingDisks(target.regionId, [diskId]) : new Set<string>();
 
   const plan = planRetention({
