@@ -1,7 +1,7 @@
 import { Queue, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
-import { EcsError, toEcsError } from '../ecs/errors';
+import { EcsError } from '../ecs/errors';
 import type { EcsPort } from '../ecs/port';
 import type { Logger } from '../observability/logger';
 import { retryDelayMs } from './backoff';
@@ -27,6 +27,12 @@ export interface DeleteWorkerDeps {
 /** Throttled starts of one job before it is parked rather than tried yet again. */
 const MAX_THROTTLED_STARTS = 50;
 
+/**
+ * Ends a job whose outcome is already in the ledger (parked after too many throttled starts,
+ * or stopped on refused credentials). BullMQ sees an UnrecoverableError and retries nothing.
+ */
+class SettledError extends UnrecoverableError {}
+
 /** Starts a worker on the delete queue with the shared rate limit and jittered retries. */
 export function startDeleteWorker(deps: DeleteWorkerDeps, connection: Redis): Worker {
   const { config } = deps;
@@ -46,7 +52,32 @@ export function startDeleteWorker(deps: DeleteWorkerDeps, connection: Redis): Wo
     },
   });
   worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => void parkUnsettled(deps, job, error));
   return worker;
+}
+
+/**
+ * A job can end without our processor having the last word: BullMQ fails it after too many
+ * stalls or starts, and an error outside the ECS call (Redis, a bug) fails it once its
+ * attempts run out. Such a snapshot is parked here so that it is not silently forgotten.
+ */
+async function parkUnsettled(deps: DeleteWorkerDeps, job: Job | undefined, error: Error) {
+  if (!job?.finishedOn || error instanceof SettledError) return;
+
+  const data = job.data as DeleteJobData;
+  const log = deps.logger.child({ runId: data.runId, snapshotId: data.snapshotId });
+  try {
+    await park(job, deps, log, {
+      code: 'JobFailed',
+      message: error.message,
+      requestId: null,
+      blockingImageIds: [],
+      blockingDiskIds: [],
+      source: 'api',
+    });
+  } catch (parkError) {
+    log.error({ err: parkError }, 'could not park failed job');
+  }
 }
 
 /** The processor: re-judge, then delete, park or skip; every ending is written to the ledger. */
@@ -141,7 +172,10 @@ async function handleFailure(
   log: Logger,
 ): Promise<DeleteOutcome> {
   if (thrown instanceof RateLimitError || thrown instanceof UnrecoverableError) throw thrown;
-  const error = toEcsError('DeleteSnapshot', thrown);
+  // Anything but an ECS answer (Redis gone, a bug) is retried by BullMQ and, once attempts
+  // run out, parked by the `failed` listener: it says nothing about the snapshot.
+  if (!(thrown instanceof EcsError)) throw thrown;
+  const error = thrown;
 
   switch (error.outcome) {
     case 'gone':
@@ -170,7 +204,7 @@ async function backOffQueue(
 ): Promise<never> {
   if (job.attemptsStarted >= MAX_THROTTLED_STARTS) {
     await park(job, deps, log, parkFields(error));
-    throw new UnrecoverableError(`throttled ${job.attemptsStarted} times; parked`);
+    throw new SettledError(`throttled ${job.attemptsStarted} times; parked`);
   }
   // Never shorter than one rate window: rateLimit() replaces the limiter's window, and a
   // shorter pause would open a fresh one early and let more starts through than the rate.
@@ -214,7 +248,7 @@ async function stopOnFatal(
     { code: error.code, requestId: error.details.requestId },
     'access refused, queue paused',
   );
-  throw new UnrecoverableError(`${error.code}: ${error.message}`);
+  throw new SettledError(`${error.code}: ${error.message}`);
 }
 
 function parkFields(error: EcsError) {

@@ -131,7 +131,7 @@ export function bucketKey(unit: BucketUnit, localMs: number): number {
   }
 }
 
-/** The bucket as operators read it: `2026-11-30T14`, `2026-11-30`, `2026-W48`, `2026-11`, `2026`. */
+/** The bucket as read by people: `2026-11-30T14`, `2026-11-30`, `2026-W49`, `2026-11`, `2026`. */
 export function bucketLabel(unit: BucketUnit, localMs: number): string {
   const days = Math.floor(localMs / DAY_MS);
   const clock = civilFromDays(days);
@@ -186,7 +186,7 @@ export function formatUtc(ms: number): string {
  * The wall clock of one IANA zone. `Intl.DateTimeFormat#formatToParts` is slow, so the offset
  * is read once per UTC hour boundary and reused for the whole hour when the offsets at both
  * ends agree; only an hour that contains a change of offset is read instant by instant. This
- * assumes a zone never changes its offset twice within one hour, which no zone does.
+ * assumes a zone does not change its offset twice within one hour.
  */
 export class ZoneClock {
   private readonly format: Intl.DateTimeFormat;

@@ -35,6 +35,11 @@ const KINDS: Readonly<Record<string, SnapshotKind>> = { auto: 'auto', timer: 'au
 
 const STUCK_AFTER_MS = DAY_MS;
 
+/**
+ * Reads the fields the engine decides on. `CreationTime`, `Status`, `SnapshotType` and
+ * `SourceDiskId` must be readable: without them a policy could match or group a snapshot
+ * wrongly, so such a snapshot is kept and listed as unreadable.
+ */
 export function readSnapshot(
   snapshot: Snapshot,
   index: number,

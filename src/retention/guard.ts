@@ -18,7 +18,8 @@ interface Tally {
 /**
  * The safety caps over a whole plan. Parked snapshots count as deletions: the worker deletes
  * them once they are free. The fraction is checked per region (a region whose listing came
- * back nearly empty is the usual cause) and over the whole run.
+ * back nearly empty is the usual cause) and over the whole run. A cap of 0 allows no deletion
+ * at all; a fraction of 1 never trips.
  */
 export function guardPlan(decisions: readonly Decision[], limits: GuardLimits): GuardResult {
   const overall: Tally = { listed: 0, removed: 0 };

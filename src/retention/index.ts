@@ -1,12 +1,13 @@
 /**
  * The retention engine: pure policy, bucket and safety rules over a listing of snapshots.
- * `planRetention` is the entry point; the rest is exported for tests and for the worker's
- * re-check of a single snapshot.
+ * `planRetention` is the entry point; `guardPlan` and `protectTagsOn` are exported so that other
+ * parts (the CLI, the worker's re-check) judge exactly as the plan does.
  */
 export * from './types';
 export { planRetention } from './plan';
 export { guardPlan, type GuardCode, type GuardLimits } from './guard';
-export { compileSelector, globToRegExp, hasTags, type SnapshotSelector } from './selectors';
+export { protectTagsOn } from './safety';
+export { globToRegExp, hasTags } from './selectors';
 export { expectedCadence } from './stale';
 export {
   bucketLabel,

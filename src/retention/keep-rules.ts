@@ -9,7 +9,7 @@ import { bucketKey, bucketLabel, type BucketUnit, type ZoneClock } from './calen
 
 export type CountRuleName = 'last' | BucketUnit;
 
-export const COUNT_RULES: readonly CountRuleName[] = [
+const COUNT_RULES: readonly CountRuleName[] = [
   'last',
   'hourly',
   'daily',
@@ -48,16 +48,19 @@ export function compileKeepRules(keep: PolicyKeep, clock: ZoneClock, nowMs: numb
   };
 }
 
+/** Reasons by position in a group; a position no rule picked has none (undefined). */
+type Picks = (string[] | undefined)[];
+
 /**
  * Applies the rules to one group of usable snapshots given newest first (identical timestamps
- * in listing order) and returns, per position, the reasons it is kept (empty: not kept).
+ * in listing order) and returns, per position, the reasons it is kept (undefined: not kept).
  */
 export function pickKept(
   timesNewestFirst: readonly number[],
   rules: KeepRules,
   clock: ZoneClock,
-): readonly (readonly string[])[] {
-  const reasons: string[][] = timesNewestFirst.map(() => []);
+): readonly (readonly string[] | undefined)[] {
+  const reasons: Picks = new Array<string[] | undefined>(timesNewestFirst.length);
   const locals = rules.counts.some((rule) => rule.name !== 'last')
     ? timesNewestFirst.map((ms) => clock.toLocal(ms))
     : [];
@@ -67,7 +70,7 @@ export function pickKept(
   const cutoff = rules.withinCutoffMs;
   if (cutoff !== null) {
     timesNewestFirst.forEach((ms, position) => {
-      if (ms >= cutoff) reasons[position]?.push(rules.withinText);
+      if (ms >= cutoff) addReason(reasons, position, rules.withinText);
     });
   }
   return reasons;
@@ -81,7 +84,7 @@ function pickByCount(
   rule: CountRule,
   size: number,
   locals: readonly number[],
-  reasons: string[][],
+  reasons: Picks,
 ): void {
   const unit = rule.name === 'last' ? null : rule.name;
   let left = rule.count;
@@ -94,10 +97,16 @@ function pickByCount(
     if (sameBucket && position < size - 1) continue;
 
     const reason = unit === null ? rule.text : `${unit} ${bucketLabel(unit, local)}`;
-    reasons[position]?.push(sameBucket ? `oldest ${rule.name}` : reason);
+    addReason(reasons, position, sameBucket ? `oldest ${rule.name}` : reason);
     previous = key;
     left -= 1;
   }
+}
+
+function addReason(reasons: Picks, position: number, reason: string): void {
+  const list = reasons[position];
+  if (list) list.push(reason);
+  else reasons[position] = [reason];
 }
 
 function countRule(name: CountRuleName, count: KeepCount | undefined): CountRule[] {

@@ -17,7 +17,10 @@ import type { SnapshotTag } from './types';
 export interface SafetyRules {
   /** Normalised `key\u0000value` of each protect tag, mapped to its reason. */
   readonly protect: ReadonlyMap<string, string>;
-  /** Snapshots at or after this instant are younger than `minAge` (kept). */
+  /**
+   * Snapshots at or after this instant count as younger than `minAge` and are kept: one exactly
+   * `minAge` old is kept too, the same boundary as `within`, erring towards keeping.
+   */
   readonly minAgeCutoffMs: number;
   readonly minAgeText: string;
 }
@@ -48,8 +51,9 @@ export function safetyReasons(facts: SnapshotFacts, rules: SafetyRules): string[
   else if (facts.timeMs !== null && facts.timeMs >= rules.minAgeCutoffMs) {
     reasons.push(`younger than minAge ${rules.minAgeText}`);
   }
-  if (facts.status === 'progressing')
+  if (facts.status === 'progressing') {
     reasons.push(facts.stuck ? 'progressing (stuck)' : 'progressing');
+  }
 
   return reasons;
 }
@@ -86,9 +90,21 @@ export function newestOfLiveDisks(facts: readonly SnapshotFacts[], count: number
 
   for (const list of byDisk.values()) {
     list.sort(newestFirst);
-    for (const item of list.slice(1, count)) kept[item.index] = true;
+    for (const item of list.slice(0, count)) kept[item.index] = true;
   }
   return kept;
+}
+
+/**
+ * The protect tags a snapshot carries, compared as `protectReasons` does. For callers outside
+ * the plan, such as the worker's re-check right before a delete, so both judge alike.
+ */
+export function protectTagsOn(
+  tags: readonly SnapshotTag[],
+  protectTags: readonly ProtectTag[],
+): ProtectTag[] {
+  const carried = new Set(tags.map(tagIdentity));
+  return protectTags.filter((tag) => carried.has(tagIdentity(tag)));
 }
 
 function tagIdentity(tag: ProtectTag | SnapshotTag): string {

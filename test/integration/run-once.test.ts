@@ -141,6 +141,23 @@ describe('run --once against the emulator', () => {
     ).toEqual(EXPECTED_DELETED);
   });
 
+  it('parks, instead of forgetting, a job that fails for a reason outside the ECS answer', async () => {
+    world = await startWorld({
+      inventory: cleanupInventory(),
+      config: { ...POLICIES, deletion: { attempts: 2 } },
+    });
+    // Deletes fail in our own code, as a bug or a dropped Redis write would.
+    const ecs = Object.create(world.ctx.ecs) as typeof world.ctx.ecs;
+    ecs.deleteSnapshot = () => Promise.reject(new TypeError('a bug in the worker'));
+
+    const result = await runOnce({ ...world.ctx, ecs });
+
+    expect(result.outcomes?.counts.parked).toBe(EXPECTED_DELETED.length + EXPECTED_PARKED.length);
+    const failed = (await world.ctx.deadLetters.list()).filter((p) => p.code === 'JobFailed');
+    expect(failed.map((p) => p.snapshotId).sort()).toEqual(EXPECTED_DELETED);
+    expect(failed[0]?.message).toContain('a bug in the worker');
+  });
+
   it('deletes nothing and queues nothing in dry-run mode', async () => {
     world = await startWorld({
       inventory: cleanupInventory(),

@@ -218,6 +218,18 @@ const RULE_CASES: readonly RuleCase[] = [
     timezone: 'America/New_York',
   },
   {
+    name: 'daily buckets follow the zone across a spring-forward (Berlin)',
+    keep: { daily: 'unlimited' },
+    times: [
+      '2026-03-29T22:30Z', // Mar 30 00:30 CEST
+      '2026-03-29T21:30Z', // Mar 29 23:30 CEST
+      '2026-03-28T23:30Z', // Mar 29 00:30 CET
+      '2026-03-28T22:30Z', // Mar 28 23:30 CET
+    ],
+    kept: ['2026-03-29T22:30Z', '2026-03-29T21:30Z', '2026-03-28T22:30Z'],
+    timezone: 'Europe/Berlin',
+  },
+  {
     name: 'the repeated hour of a fall-back is one hourly bucket (New York)',
     keep: { hourly: 2 },
     times: ['2026-11-01T06:30Z', '2026-11-01T05:30Z', '2026-11-01T04:30Z'],

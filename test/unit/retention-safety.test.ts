@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema';
 import {
   planRetention,
+  protectTagsOn,
   type Decision,
   type DiskInventory,
   type Plan,
@@ -310,5 +311,27 @@ describe('summary', () => {
       orphans: 1,
     });
     expect(result.now).toBe(NOW);
+  });
+});
+
+describe('input checks', () => {
+  it('refuses an invalid now rather than expiring everything', () => {
+    const input = { snapshots: [newest()], disks: ALL_DISKS, config: configWith() };
+    expect(() => planRetention({ ...input, now: new Date('not a date') })).toThrow(RangeError);
+  });
+});
+
+describe('protectTagsOn', () => {
+  it('judges protect tags as the plan does', () => {
+    const protectTags = [
+      { key: 'retain', value: 'true' },
+      { key: 'legal-hold', value: 'yes' },
+    ];
+    const tags = [
+      { key: ' RETAIN', value: 'True ' },
+      { key: 'legal-hold', value: 'no' },
+    ];
+    expect(protectTagsOn(tags, protectTags)).toEqual([{ key: 'retain', value: 'true' }]);
+    expect(protectTagsOn([], protectTags)).toEqual([]);
   });
 });
