@@ -7,7 +7,7 @@ import { startDemo } from './app/demo';
 import { describeFailure, exitCodeOf, EXIT, UsageError } from './app/exit-codes';
 import { runPlan, type PlanOutput } from './app/plan';
 import { writePlanJson, writePlanTable } from './app/plan-report';
-import { createProgress, describeCounts } from './app/progress';
+import { createProgress, describeCounts, scanProgress } from './app/progress';
 import { renderRunReport } from './app/run-report';
 import { scanRegions } from './app/scan';
 import { runOnce, startService } from './app/service';
@@ -114,11 +114,8 @@ async function planLive(config: Config, output: PlanOutput, now: Date, logger: L
       timeoutMs: config.ecs.timeout,
     },
   });
-  const progress = createProgress(process.stderr, 'listing');
-  const scan = await scanRegions(ecs, config, logger, (region, listed) =>
-    progress.update(listed, listed, region),
-  );
-  progress.stop();
+  const scan = await scanRegions(ecs, config, logger, scanProgress(process.stderr));
+  if (process.stderr.isTTY) process.stderr.write('\n');
   const plan = planRetention({ ...scan, config, now });
   await (output === 'json'
     ? writePlanJson(plan, process.stdout)
@@ -221,8 +218,7 @@ async function onceAndReport(ctx: ReaperContext, close = true): Promise<number> 
   const progress = createProgress(process.stderr, 'deleting');
   try {
     const result = await runOnce(ctx, {
-      onScanProgress: (region, listed) =>
-        process.stderr.isTTY && process.stderr.write(`\rlisting ${region}: ${listed}`),
+      onScanProgress: scanProgress(process.stderr),
       onProgress: (done, total, counts) => progress.update(done, total, describeCounts(counts)),
     });
     progress.stop();

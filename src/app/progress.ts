@@ -50,3 +50,13 @@ function lineProgress(stream: NodeJS.WriteStream, label: string, everyMs = 3_000
 export function describeCounts(counts: OutcomeCounts): string {
   return `deleted ${counts.deleted} · parked ${counts.parked} · skipped ${counts.skipped}`;
 }
+
+/**
+ * Listing progress: a running count per region on a terminal (the total is not known until
+ * the last page), nothing elsewhere; the region's log line says it when it is done.
+ */
+export function scanProgress(stream: NodeJS.WriteStream) {
+  return (regionId: string, listed: number): void => {
+    if (stream.isTTY) stream.write(`\rlisting ${regionId}: ${listed} snapshots\x1b[K`);
+  };
+}

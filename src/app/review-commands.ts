@@ -45,7 +45,7 @@ export function registerReviewCommands(program: Command, wiring: Wiring): void {
     .description('Show one parked snapshot in full.')
     .action(
       wiring.act((id: string, flags: Flags) =>
-        withContext(wiring, flags, (ctx) => showEntry(ctx, id)),
+        withContext(wiring, flags, (ctx) => showEntry(ctx, id, flags)),
       ),
     );
 
@@ -138,12 +138,23 @@ export function renderEntries(entries: readonly DeadLetter[]): string {
   return [[...header, 'LAST SEEN'.padEnd(19), 'BLOCKED BY'].join('  '), ...rows].join('\n');
 }
 
-async function showEntry(ctx: ReaperContext, id: string): Promise<number> {
+async function showEntry(ctx: ReaperContext, id: string, flags: Flags): Promise<number> {
   const entry = await ctx.deadLetters.get(id);
   if (!entry)
     throw new UsageError(`dead-letters show: no entry for "${id}"; see dead-letters list`);
-  process.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+  const text = flags.output === 'json' ? JSON.stringify(entry, null, 2) : renderEntry(entry);
+  process.stdout.write(`${text}\n`);
   return EXIT.ok;
+}
+
+/** One entry as `field  value` lines, lists joined, absent values as `-`. */
+export function renderEntry(entry: DeadLetter): string {
+  return Object.entries(entry)
+    .map(([field, value]) => {
+      const text = Array.isArray(value) ? value.join(', ') : String(value ?? '');
+      return `${field.padEnd(17)} ${text === '' ? '-' : text}`;
+    })
+    .join('\n');
 }
 
 async function retryEntries(

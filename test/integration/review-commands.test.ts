@@ -61,9 +61,10 @@ describe('dead-letters', () => {
   it('lists parked snapshots as a table and as JSON, and shows one in full', async () => {
     await parkedWorld();
 
-    const [table, listed, shown, missing] = await Promise.all([
+    const [table, listed, shown, shownTable, missing] = await Promise.all([
       reaper(['dead-letters', 'list']),
       reaper(['dead-letters', 'list', '--output', 'json']),
+      reaper(['dead-letters', 'show', 's-b', '--output', 'json']),
       reaper(['dead-letters', 'show', 's-b']),
       reaper(['dead-letters', 'show', 's-zz']),
     ]);
@@ -90,6 +91,9 @@ describe('dead-letters', () => {
       firstSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+    expect(shownTable.stdout).toMatch(/^code\s+SnapshotCreatedDisk$/m);
+    expect(shownTable.stdout).toMatch(/^blockingDiskIds\s+d-restored$/m);
+    expect(shownTable.stdout).toMatch(/^requestId\s+-$/m);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no entry for "s-zz"');
   });
