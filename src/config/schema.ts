@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { parseIntervalMs, parseRetentionDuration, type RetentionDuration } from './duration';
 
@@ -115,7 +116,9 @@ export const configSchema = z.strictObject({
   mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
   regions: z.array(z.string().min(1)).min(1, 'at least one region'),
   timezone: timezone.default('UTC'),
-  schedule: z.string().min(1).default('0 3 * * *'),
+  schedule: z.string().refine((pattern) => cron.validate(pattern), {
+    message: 'a cron pattern of 5 fields (or 6 with seconds), such as "0 3 * * *"',
+  }),
   safety: z.strictObject({
     minAge: retentionDuration,
     keepNewestPerDisk: wholeNumber(0),

@@ -93,6 +93,13 @@ describe('config files', () => {
     expect(problems[0]).toMatch(/^safety: unknown key "maxDeletion"/);
   });
 
+  it('refuses a schedule that is not a cron pattern before anything starts', async () => {
+    const problems = await problemsOf('schedule: every day\n');
+    expect(problems).toEqual([
+      'schedule: found "every day"; allowed: a cron pattern of 5 fields (or 6 with seconds), such as "0 3 * * *"',
+    ]);
+  });
+
   it('refuses an unknown time zone and duplicate policy names', async () => {
     const problems = await problemsOf(
       'timezone: Mars/Olympus\npolicies: [{name: a, keep: {last: 1}}, {name: a, keep: {last: 2}}]\n',
