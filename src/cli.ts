@@ -38,7 +38,11 @@ const program = new Command('snapshot-reaper')
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) });
 
-function common(command: Command): Command {
+/**
+ * The long-running commands log their lifecycle (info) for the cluster's log store; the ones
+ * people run at a terminal show only warnings and errors unless asked.
+ */
+function common(command: Command, defaultLogLevel: 'warn' | 'info' = 'warn'): Command {
   return command
     .option(
       '-c, --config <file>',
@@ -47,7 +51,7 @@ function common(command: Command): Command {
     .addOption(
       new Option('--log-level <level>', 'pino log level (logs go to stderr)')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent'])
-        .default('warn'),
+        .default(defaultLogLevel),
     );
 }
 
@@ -130,6 +134,7 @@ common(
       'Scheduler, workers and server in one process. With --once: one cycle, wait for the queue to drain, print a summary, exit.',
     )
     .option('--once', 'run one cycle now and exit when its jobs are done'),
+  'info',
 ).action(
   act(async (flags: CommonFlags & { once?: boolean }) => {
     const config = await loadCliConfig(flags);
@@ -145,6 +150,7 @@ common(
   program
     .command('worker')
     .description('Only the delete workers, for a separate Kubernetes workload.'),
+  'info',
 ).action(
   act(async (flags: CommonFlags) => {
     const ctx = await openContext(await loadCliConfig(flags), {
@@ -158,6 +164,7 @@ common(
   program
     .command('scheduler')
     .description('Only the cron producer: scan, plan and queue on the schedule.'),
+  'info',
 ).action(
   act(async (flags: CommonFlags) => {
     const ctx = await openContext(await loadCliConfig(flags), {
