@@ -4,7 +4,7 @@ import type { Config } from '../config/schema';
 import type { EcsPort } from '../ecs/port';
 import { BatchedReads } from '../ecs/batched-reads';
 import { SdkEcsGateway, type EcsConnection } from '../ecs/sdk-gateway';
-import type { Logger } from '../observability/logger';
+import { connectionErrorLogger, type Logger } from '../observability/logger';
 import { commandConnection, connectOrExplain, workerConnection } from '../queue/connection';
 import { DeadLetters } from '../queue/dead-letters';
 import { Ledger } from '../queue/ledger';
@@ -47,10 +47,10 @@ export async function openContext(config: Config, options: ContextOptions): Prom
   });
   const ecs = new BatchedReads(gateway);
   const deleteQueue = new Queue(DELETE_QUEUE, { connection: redis, prefix });
-  deleteQueue.on('error', (error) => options.logger.error({ err: error }, 'queue error'));
+  deleteQueue.on('error', connectionErrorLogger(options.logger, 'queue error'));
   const deadLetters = new DeadLetters(redis, prefix);
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  deadLetters.queue.on('error', (error) => options.logger.error({ err: error }, 'queue error'));
+  deadLetters.queue.on('error', connectionErrorLogger(options.logger, 'queue error'));
 
   return {
     config,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
 import { EcsError } from '../ecs/errors';
 import type { EcsPort } from '../ecs/port';
-import type { Logger } from '../observability/logger';
+import { connectionErrorLogger, type Logger } from '../observability/logger';
 import { retryDelayMs } from './backoff';
 import type { DeadLetters } from './dead-letters';
 import type { Ledger, LedgerRecord } from './ledger';
@@ -51,7 +51,7 @@ export function startDeleteWorker(deps: DeleteWorkerDeps, connection: Redis): Wo
         retryDelayMs(attemptsMade, config.deletion.backoff),
     },
   });
-  worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  worker.on('error', connectionErrorLogger(deps.logger, 'worker error'));
   worker.on('failed', (job, error) => void parkUnsettled(deps, job, error));
   return worker;
 }
