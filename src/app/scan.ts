@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
-import { EcsError, toEcsError } from '../ecs/errors';
-import type { EcsPort, PageRequest, SnapshotPage } from '../ecs/port';
+import { snapshotPages, withRetries } from '../ecs/listing';
+import type { EcsPort } from '../ecs/port';
 import type { Logger } from '../observability/logger';
 import type { DiskInventory, Snapshot } from '../retention/types';
 
@@ -22,8 +22,6 @@ export class IncompleteListingError extends Error {
     this.name = 'IncompleteListingError';
   }
 }
-
-const SCAN_ATTEMPTS = 4;
 
 /** Lists every snapshot and every disk of the configured regions. */
 export async function scanRegions(
@@ -60,42 +58,17 @@ async function listRegion(
   let unidentified = 0;
   let lastTotal: number | null = null;
 
-  let nextToken: string | null = null;
-  do {
-    const request: PageRequest = { pageSize, nextToken };
-    const page: SnapshotPage = await withRetries(
-      () => ecs.snapshotPage(regionId, request),
-      'DescribeSnapshots',
-    );
+  for await (const page of snapshotPages(ecs, regionId, pageSize)) {
     // A snapshot repeated across pages (the listing moved under us) is counted once.
     for (const snapshot of page.snapshots) byId.set(snapshot.snapshotId, snapshot);
     unidentified += page.unidentified;
     lastTotal = page.totalCount ?? lastTotal;
-    nextToken = page.nextToken;
     onPage?.(regionId, byId.size);
-  } while (nextToken !== null);
+  }
 
   const found = byId.size + unidentified;
   if (lastTotal !== null && found < lastTotal) {
     throw new IncompleteListingError(regionId, found, lastTotal);
   }
   return { snapshots: [...byId.values()], unidentified };
-}
-
-/** Listing retries throttling and transient faults a few times; anything else ends the scan. */
-async function withRetries<T>(call: () => Promise<T>, action: string): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (thrown) {
-      const error = thrown instanceof EcsError ? thrown : toEcsError(action, thrown);
-      const retryable = error.outcome === 'throttled' || error.outcome === 'transient';
-      if (!retryable || attempt >= SCAN_ATTEMPTS) throw error;
-      await sleep(error.details.retryAfterMs ?? 500 * 2 ** attempt);
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanRegions, IncompleteListingError } from '../../src/app/scan';
 import { loadConfig } from '../../src/config/load';
 import { BatchedReads } from '../../src/ecs/batched-reads';
+import { snapshotPages } from '../../src/ecs/listing';
 import { EcsError } from '../../src/ecs/errors';
 import type { EcsPort } from '../../src/ecs/port';
 import { SdkEcsGateway } from '../../src/ecs/sdk-gateway';
@@ -210,6 +211,23 @@ describe('scanning regions', () => {
 
     expect(error).toMatchObject({ code: 'MalformedResponse' });
     expect(emulator.calls.filter((call) => call.action === 'DeleteSnapshot')).toHaveLength(0);
+  });
+
+  it('streams a whole listing page by page, asking again for a page that failed', async () => {
+    const emulator = await startTestEmulator({
+      inventory: inventory(),
+      faults: { serverErrorRate: 0.3, actions: ['DescribeSnapshots'] },
+      seed: 7,
+    });
+
+    const seen: string[] = [];
+    for await (const page of snapshotPages(gateway(emulator), 'cn-hangzhou', 5)) {
+      seen.push(...page.snapshots.map((s) => s.snapshotId));
+    }
+
+    expect(new Set(seen).size).toBe(25);
+    const failures = emulator.calls.filter((call) => call.status >= 500);
+    expect(failures.length).toBeGreaterThan(0);
   });
 
   it('lists every snapshot and disk of every configured region', async () => {
