@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from './config/load';
 import type { Config } from './config/schema';
@@ -13,10 +15,16 @@ import { scanRegions } from './app/scan';
 import { runOnce, startService } from './app/service';
 import { registerReviewCommands } from './app/review-commands';
 import { registerEmulatorCommand } from './app/emulator-command';
-import { planRetention } from './retention';
+import { SdkEcsGateway } from './ecs/sdk-gateway';
+import { parseUtcTimestamp, planRetention } from './retention';
 import { createLogger, type Logger } from './observability/logger';
 
 let exitCode: number = EXIT.ok;
+
+function version(): string {
+  const manifest = readFileSync(join(__dirname, '..', 'package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
+}
 
 /** Commander drops an action's return value; the exit code travels through here instead. */
 function act<A extends unknown[]>(run: (...args: A) => Promise<number>) {
@@ -35,6 +43,8 @@ const program = new Command('snapshot-reaper')
   .description(
     'Keeps Alibaba Cloud ECS disk snapshots within a retention policy: plans which snapshots expired, queues one delete job each, deletes them under a shared rate limit, and parks the ones images or disks still use for review.',
   )
+  .version(version(), '-V, --version', 'print the version')
+  .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) });
 
@@ -61,13 +71,13 @@ export async function loadCliConfig(flags: { config?: string }): Promise<Config>
 
 function parseNow(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const now = new Date(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(now.getTime())) {
+  const nowMs = parseUtcTimestamp(text);
+  if (nowMs === null) {
     throw new UsageError(
-      `--now: found "${text}"; allowed: an ISO 8601 time such as 2026-12-01T00:00:00Z`,
+      `--now: found "${text}"; allowed: a real UTC time in ISO 8601 such as 2026-12-01T00:00:00Z`,
     );
   }
-  return now;
+  return new Date(nowMs);
 }
 
 common(
@@ -110,7 +120,6 @@ common(
 );
 
 async function planLive(config: Config, output: PlanOutput, now: Date, logger: Logger) {
-  const { SdkEcsGateway } = await import('./ecs/sdk-gateway');
   const ecs = new SdkEcsGateway({
     connection: {
       endpoint: config.ecs.endpoint,
@@ -260,7 +269,6 @@ async function serveUntilSignal(
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return exitCode;

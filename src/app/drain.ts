@@ -32,8 +32,10 @@ export interface DrainOptions {
 }
 
 /**
- * Waits until every job this run queued has an outcome in the ledger. Outcomes come from the
- * ledger only, so what is reported is what the API confirmed.
+ * Waits until every job this run queued has an outcome in the ledger and, when the run found
+ * jobs of an earlier run still queued (an interrupted run, say), until those are done too:
+ * otherwise a `run --once` on a cron would never finish them. Outcomes come from the ledger
+ * only, so what is reported is what the API confirmed.
  */
 export async function waitForRun(
   ctx: ReaperContext,
@@ -53,10 +55,16 @@ export async function waitForRun(
 
     const failed = outcomes.entries.find((entry) => entry.outcome === 'failed');
     if (failed) throw new RunFailedError(failed.code ?? 'Failed', failed.detail ?? '');
-    if (done >= total) return outcomes;
+    if (done >= total && (await earlierJobsDone(ctx, start))) return outcomes;
 
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
+}
+
+async function earlierJobsDone(ctx: ReaperContext, start: CycleStart): Promise<boolean> {
+  if (start.alreadyQueued.length === 0) return true;
+  const counts = await ctx.deleteQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  return Object.values(counts).every((count) => count === 0);
 }
 
 /**

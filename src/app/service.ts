@@ -39,12 +39,24 @@ export async function startWorkers(ctx: ReaperContext, count = 1): Promise<Worke
   );
   // The shared limit lives in Redis so replicas started with other settings still obey it.
   await governor.apply();
+  await resumeAfterRefusal(ctx);
 
   const workers: Worker[] = [];
   for (let index = 0; index < count; index += 1) {
     workers.push(startDeleteWorker({ ...ctx, governor }, await ctx.workerConnection()));
   }
   return workers;
+}
+
+/**
+ * A worker that met refused credentials pauses the queue, so that the other jobs do not fail
+ * the same way. A worker starting afterwards (with fixed credentials, one hopes) resumes it;
+ * if access is still refused, the first job pauses it again: one failed call, not a storm.
+ */
+async function resumeAfterRefusal(ctx: ReaperContext): Promise<void> {
+  if (!(await ctx.deleteQueue.isPaused())) return;
+  ctx.logger.warn({}, 'queue was paused after refused access, resuming');
+  await ctx.deleteQueue.resume();
 }
 
 /**

@@ -18,7 +18,9 @@ export class ConfigError extends Error {
 }
 
 /** Environment variables that override the file, for Kubernetes. Nothing else reads env. */
-export const ENV_OVERRIDES: Readonly<Record<string, { path: readonly string[]; list?: true }>> = {
+export const ENV_OVERRIDES: Readonly<
+  Record<string, { path: readonly string[]; list?: true; number?: true }>
+> = {
   REAPER_MODE: { path: ['mode'] },
   REAPER_REGIONS: { path: ['regions'], list: true },
   REAPER_TIMEZONE: { path: ['timezone'] },
@@ -28,7 +30,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, { path: readonly string[]; l
   REDIS_URL: { path: ['redis', 'url'] },
   REAPER_REDIS_PREFIX: { path: ['redis', 'prefix'] },
   REAPER_SERVER_HOST: { path: ['server', 'host'] },
-  REAPER_SERVER_PORT: { path: ['server', 'port'] },
+  REAPER_SERVER_PORT: { path: ['server', 'port'], number: true },
 };
 
 export interface LoadConfigOptions {
@@ -40,14 +42,15 @@ export interface LoadConfigOptions {
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
-  const source = options.path ?? 'built-in defaults';
+  const fromEnv = Object.keys(ENV_OVERRIDES).filter((name) => options.env?.[name]);
+  const source = [options.path ?? 'built-in defaults', ...fromEnv].join(' + ');
   const fromFile = options.path ? await readConfigFile(options.path) : {};
 
   let tree = deepMerge(CONFIG_DEFAULTS, fromFile);
   tree = deepMerge(tree, envTree(options.env ?? {}));
   tree = deepMerge(tree, options.overrides ?? {});
 
-  return validateConfig(tree, source);
+  return validateConfig(keepBuiltInProtection(tree), source);
 }
 
 /** Validates a whole config tree; throws ConfigError with every problem found. */
@@ -57,6 +60,25 @@ export function validateConfig(tree: unknown, source: string): Config {
     throw new ConfigError(source, result.error.issues.map(describeIssue));
   }
   return deepFreeze(result.data);
+}
+
+/**
+ * Lists in a file replace the defaults' lists, except the protect tags: a file that adds its
+ * own protect tag must not silently drop the built-in `retain=true`. Protection errs towards
+ * keeping, so the built-in tags are always added to whatever the file lists.
+ */
+function keepBuiltInProtection(tree: Record<string, unknown>): Record<string, unknown> {
+  const safety = tree.safety;
+  if (!isPlainObject(safety) || !Array.isArray(safety.protectTags)) return tree;
+
+  const builtIn = (CONFIG_DEFAULTS.safety as { protectTags: readonly unknown[] }).protectTags;
+  const given = safety.protectTags as unknown[];
+  const missing = builtIn.filter((tag) => !given.some((g) => sameTag(g, tag)));
+  return { ...tree, safety: { ...safety, protectTags: [...given, ...missing] } };
+}
+
+function sameTag(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -88,14 +110,14 @@ function envTree(env: Readonly<Record<string, string | undefined>>): Record<stri
   for (const [name, target] of Object.entries(ENV_OVERRIDES)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    tree = deepMerge(tree, nest(target.path, envValue(raw, target.list === true)));
+    tree = deepMerge(tree, nest(target.path, envValue(raw, target)));
   }
   return tree;
 }
 
-function envValue(raw: string, list: boolean): unknown {
-  if (list) return raw.split(',').map((item) => item.trim());
-  return /^\d+$/.test(raw) ? Number(raw) : raw;
+function envValue(raw: string, target: { list?: true; number?: true }): unknown {
+  if (target.list) return raw.split(',').map((item) => item.trim());
+  return target.number && /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
 function nest(path: readonly string[], value: unknown): Record<string, unknown> {

@@ -107,9 +107,15 @@ function hasActiveKeepRule(keep: z.infer<typeof keepSchema>): boolean {
   return countOn || withinOn;
 }
 
+/** `value: '*'` (or no value) protects every snapshot carrying the key, whatever its value. */
 const protectTag = z.strictObject({
-  key: z.string().min(1),
-  value: z.coerce.string(),
+  key: z.string().trim().min(1, 'a non-empty tag key'),
+  value: z
+    .union([z.string(), z.number(), z.boolean()], {
+      error: 'a tag value (text; "*" for any value)',
+    })
+    .transform(String)
+    .default('*'),
 });
 
 export const configSchema = z.strictObject({

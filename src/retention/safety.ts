@@ -15,7 +15,10 @@ import type { SnapshotTag } from './types';
  */
 
 export interface SafetyRules {
-  /** Normalised `key\u0000value` of each protect tag, mapped to its reason. */
+  /**
+   * Normalised `key\u0000value` of each protect tag, mapped to its reason; a tag whose value
+   * is `*` is stored as `key\u0000*` and protects whatever value the snapshot carries.
+   */
   readonly protect: ReadonlyMap<string, string>;
   /**
    * Snapshots at or after this instant count as younger than `minAge` and are kept: one exactly
@@ -67,7 +70,8 @@ export function protectReasons(tags: readonly SnapshotTag[], rules: SafetyRules)
 
   const found = new Set<string>();
   for (const tag of tags) {
-    const reason = rules.protect.get(tagIdentity(tag));
+    const reason =
+      rules.protect.get(tagIdentity(tag)) ?? rules.protect.get(tagIdentity({ ...tag, value: '*' }));
     if (reason !== undefined) found.add(reason);
   }
   return [...found];
@@ -103,10 +107,19 @@ export function protectTagsOn(
   tags: readonly SnapshotTag[],
   protectTags: readonly ProtectTag[],
 ): ProtectTag[] {
-  const carried = new Set(tags.map(tagIdentity));
-  return protectTags.filter((tag) => carried.has(tagIdentity(tag)));
+  return protectTags.filter((protect) => tags.some((tag) => protects(protect, tag)));
+}
+
+/** Keys and values compare trimmed and in any case; a value of `*` protects whatever value. */
+function protects(protect: ProtectTag, tag: SnapshotTag): boolean {
+  if (loose(protect.key) !== loose(tag.key)) return false;
+  return protect.value === '*' || loose(protect.value) === loose(tag.value);
+}
+
+function loose(text: string): string {
+  return text.trim().toLowerCase();
 }
 
 function tagIdentity(tag: ProtectTag | SnapshotTag): string {
-  return `${tag.key.trim().toLowerCase()}\u0000${tag.value.trim().toLowerCase()}`;
+  return `${loose(tag.key)}\u0000${tag.value === '*' ? '*' : loose(tag.value)}`;
 }

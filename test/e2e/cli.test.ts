@@ -135,6 +135,12 @@ describe('snapshot-reaper plan', () => {
     expect(result.stderr).toMatch(/incomplete/i);
   });
 
+  it('exits 2 on a flag value it does not know, naming the allowed ones', async () => {
+    const result = await runCli(['plan', '--output', 'xml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Allowed choices are table, json');
+  });
+
   it('prints help that explains every command', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOnce } from '../../src/app/service';
+import { startCycle } from '../../src/app/run-cycle';
+import { runOnce, startWorkers, stopWorkers } from '../../src/app/service';
 import { EcsError } from '../../src/ecs/errors';
 import type { EmulatorInventory } from '../../src/emulator';
 import { closeTestEmulators, diskFixture, imageFixture } from '../support/emulator';
@@ -156,6 +157,28 @@ describe('run --once against the emulator', () => {
     const failed = (await world.ctx.deadLetters.list()).filter((p) => p.code === 'JobFailed');
     expect(failed.map((p) => p.snapshotId).sort()).toEqual(EXPECTED_DELETED);
     expect(failed[0]?.message).toContain('a bug in the worker');
+  });
+
+  it('finishes the jobs an interrupted earlier run left queued before it reports', async () => {
+    world = await startWorld({ inventory: cleanupInventory(), config: POLICIES });
+    const interrupted = await startCycle(world.ctx);
+
+    const result = await runOnce(world.ctx);
+
+    expect(result.start.queued).toHaveLength(0);
+    expect(result.start.alreadyQueued).toHaveLength(interrupted.queued.length);
+    const deleted = world.emulator.state.deleted().map((d) => d.snapshotId);
+    expect(deleted.sort()).toEqual(EXPECTED_DELETED);
+  });
+
+  it('resumes a queue paused after refused credentials once workers start again', async () => {
+    world = await startWorld({ inventory: cleanupInventory(), config: POLICIES });
+    await world.ctx.deleteQueue.pause();
+
+    const workers = await startWorkers(world.ctx);
+    await stopWorkers(workers, 1_000);
+
+    expect(await world.ctx.deleteQueue.isPaused()).toBe(false);
   });
 
   it('deletes nothing and queues nothing in dry-run mode', async () => {

@@ -60,6 +60,22 @@ describe('config files', () => {
     expect(config.regions).toEqual(['cn-c']);
   });
 
+  it('adds protect tags of a file to the built-in retain=true instead of dropping it', async () => {
+    const path = await configFile('safety: { protectTags: [{ key: legal-hold, value: yes }] }\n');
+    const config = await loadConfig({ path });
+    expect(config.safety.protectTags).toEqual([
+      { key: 'legal-hold', value: 'yes' },
+      { key: 'retain', value: 'true' },
+    ]);
+  });
+
+  it('refuses a protect tag whose value is empty YAML, which would protect nothing', async () => {
+    const problems = await problemsOf('safety: { protectTags: [{ key: hold, value: }] }\n');
+    expect(problems).toEqual([
+      'safety.protectTags[0].value: found null; allowed: a tag value (text; "*" for any value)',
+    ]);
+  });
+
   it('freezes the resolved config', async () => {
     const config = await loadConfig();
     expect(Object.isFrozen(config.safety)).toBe(true);

@@ -77,6 +77,17 @@ describe('protect tags', () => {
     if (kept) expect(decision.reasons).toEqual(['protected by retain=true']);
   });
 
+  it.each([
+    { name: 'a value of * protects any value', protect: { key: 'legal-hold', value: '*' } },
+    { name: 'a protect tag without a value protects any value', protect: { key: 'legal-hold' } },
+  ])('$name, even an empty one', ({ protect }) => {
+    const config = configWith({ protectTags: [protect] });
+    for (const value of ['', 'yes', '2027-01-01']) {
+      const decision = judge(snap('s', { tags: [{ key: 'Legal-Hold', value }] }), config);
+      expect(decision).toMatchObject({ action: 'keep', reasons: ['protected by legal-hold=*'] });
+    }
+  });
+
   it('match.tags compare exactly while protect tags do not', () => {
     const config = configWith({ protectTags: [{ key: 'env', value: 'ci' }] }, [
       { name: 'ci', match: { tags: { env: 'ci' } }, keep: { last: 1 } },
