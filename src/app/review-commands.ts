@@ -185,6 +185,9 @@ async function retryEntries(
 }
 
 async function chosenEntries(ctx: ReaperContext, ids: readonly string[], all: boolean) {
+  if (all && ids.length > 0) {
+    throw new UsageError('dead-letters retry: give snapshot ids or --all, not both');
+  }
   if (all) return ctx.deadLetters.list();
   if (ids.length === 0) throw new UsageError('dead-letters retry: name snapshot ids, or use --all');
 
@@ -260,7 +263,9 @@ export function parseSince(text: string, nowMs: number): number {
 
 export function renderLedger(entries: readonly LedgerEntry[]): string {
   if (entries.length === 0) return 'no ledger entries';
-  return entries
+  const header = ['TIME'.padEnd(19), 'OUTCOME'.padEnd(12), 'SNAPSHOT'.padEnd(24)];
+  header.push('REGION'.padEnd(14), 'POLICY'.padEnd(16), 'CODE', 'REQUEST ID');
+  const rows = entries
     .map((e) =>
       [
         e.at.slice(0, 19),
@@ -273,4 +278,5 @@ export function renderLedger(entries: readonly LedgerEntry[]): string {
       ].join('  '),
     )
     .join('\n');
+  return `${header.join('  ')}\n${rows}`;
 }

@@ -138,14 +138,22 @@ export const configSchema = z.strictObject({
     rate,
     attempts: wholeNumber(1),
     concurrency: wholeNumber(1).default(4),
-    backoff: z.strictObject({ initial: interval, max: interval }),
+    backoff: z
+      .strictObject({ initial: interval, max: interval })
+      .refine((backoff) => backoff.initial <= backoff.max, {
+        message: 'backoff.initial no longer than backoff.max',
+      }),
     forceDiskDependents: z.boolean().default(false),
     lockDuration: interval,
     stalledInterval: interval,
     shutdownGrace: interval,
   }),
   ecs: z.strictObject({
-    endpoint: z.string().min(1).nullable().default(null),
+    endpoint: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'host[:port] without a scheme, such as 127.0.0.1:8787')
+      .nullable()
+      .default(null),
     protocol: z.enum(['http', 'https']).default('https'),
     timeout: interval,
   }),

@@ -165,7 +165,8 @@ describe('ledger', () => {
     const deleted = all.find((e) => e.snapshotId === 's-c' && e.outcome === 'deleted');
     expect(deleted).toMatchObject({ policy: 'released', regionId: 'cn-hangzhou' });
     expect(deleted?.requestId).toMatch(/\S{8,}/);
-    const rows = table.stdout.trim().split('\n');
+    const [header, ...rows] = table.stdout.trim().split('\n');
+    expect(header).toMatch(/^TIME\s+OUTCOME\s+SNAPSHOT\s+REGION\s+POLICY\s+CODE\s+REQUEST ID$/);
     expect(rows).toHaveLength(2);
     expect(unreadable.code).toBe(2);
     expect(unreadable.stderr).toContain('--since: found "yesterday"');

@@ -109,6 +109,16 @@ describe('config files', () => {
     expect(problems[0]).toMatch(/^safety: unknown key "maxDeletion"/);
   });
 
+  it('refuses an endpoint with a scheme and a backoff that starts above its cap', async () => {
+    const problems = await problemsOf(
+      'ecs: { endpoint: "http://127.0.0.1:8787" }\ndeletion: { backoff: { initial: 5m, max: 1m } }\n',
+    );
+    expect(problems).toEqual([
+      'deletion.backoff: found {"initial":300000,"max":60000}; allowed: backoff.initial no longer than backoff.max',
+      'ecs.endpoint: found "http://127.0.0.1:8787"; allowed: host[:port] without a scheme, such as 127.0.0.1:8787',
+    ]);
+  });
+
   it('refuses a schedule that is not a cron pattern before anything starts', async () => {
     const problems = await problemsOf('schedule: every day\n');
     expect(problems).toEqual([
