@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig } from './config/load';
+import { ENV_OVERRIDES, loadConfig } from './config/load';
 import type { Config } from './config/schema';
 import { openContext, type ReaperContext } from './app/context';
 import { startDemo } from './app/demo';
@@ -46,7 +46,14 @@ const program = new Command('snapshot-reaper')
   .version(version(), '-V, --version', 'print the version')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .addHelpText(
+    'after',
+    `
+Configuration: --config FILE is merged over config/default.yaml; the default mode is dry-run.
+Environment: ${Object.keys(ENV_OVERRIDES).join(', ')}; credentials from the Alibaba default chain (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, RRSA, profile, ECS RAM role).
+Exit codes: 0 done (parked snapshots included), 1 the run failed, 2 bad input or config, 3 a safety guard refused the run.`,
+  );
 
 /**
  * The long-running commands log their lifecycle (info) for the cluster's log store; the ones

@@ -46,7 +46,9 @@ const timezone = z.string().refine(isKnownTimeZone, {
   message: 'an IANA time zone such as Asia/Shanghai or UTC',
 });
 
+/** IANA names only: legacy abbreviations such as CST are ambiguous (Chicago or China?). */
 function isKnownTimeZone(zone: string): boolean {
+  if (zone !== 'UTC' && !zone.includes('/')) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

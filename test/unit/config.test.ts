@@ -126,6 +126,13 @@ describe('config files', () => {
     ]);
   });
 
+  it('refuses an ambiguous time zone abbreviation', async () => {
+    const problems = await problemsOf('timezone: CST\n');
+    expect(problems).toEqual([
+      'timezone: found "CST"; allowed: an IANA time zone such as Asia/Shanghai or UTC',
+    ]);
+  });
+
   it('refuses an unknown time zone and duplicate policy names', async () => {
     const problems = await problemsOf(
       'timezone: Mars/Olympus\npolicies: [{name: a, keep: {last: 1}}, {name: a, keep: {last: 2}}]\n',
