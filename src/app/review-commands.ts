@@ -6,10 +6,9 @@ import type { DeadLetter } from '../queue/dead-letters';
 import type { LedgerEntry } from '../queue/ledger';
 import type { DeleteOutcome } from '../queue/names';
 import { enqueueDecisions } from '../queue/producer';
-import type { Decision } from '../retention/types';
 import { openContext, type ReaperContext } from './context';
 import { EXIT, UsageError } from './exit-codes';
-import { newRunId } from './run-cycle';
+import { newRunId, redecide } from './run-cycle';
 
 interface Wiring {
   readonly common: (command: Command) => Command;
@@ -171,7 +170,7 @@ async function retryEntries(
   const extra = flags.force ? { force: true } : {};
   const result = await enqueueDecisions(
     ctx.deleteQueue,
-    entries.map(retryDecision),
+    entries.map((entry) => redecide(entry, 'retried from the dead-letter queue')),
     runId,
     ctx.config,
     extra,
@@ -208,21 +207,6 @@ function requireDiskOnly(entries: readonly DeadLetter[]): void {
   throw new UsageError(
     `dead-letters retry --force: found ${named}; allowed: only SnapshotCreatedDisk entries (Force cannot delete a snapshot an image uses)`,
   );
-}
-
-function retryDecision(entry: DeadLetter): Decision {
-  return {
-    snapshotId: entry.snapshotId,
-    regionId: entry.regionId,
-    sourceDiskId: entry.sourceDiskId,
-    creationTime: null,
-    action: 'delete',
-    policy: entry.policy,
-    reasons: ['retried from the dead-letter queue'],
-    sizeGiB: entry.sizeGiB,
-    usage: null,
-    flags: [],
-  };
 }
 
 async function dropEntries(ctx: ReaperContext, ids: readonly string[]): Promise<number> {

@@ -85,7 +85,12 @@ async function requeueUnblocked(ctx: ReaperContext, runId: string): Promise<stri
     if (await stillBlocked(ctx, entry)) continue;
 
     await ctx.deadLetters.remove(`${entry.regionId}__${entry.snapshotId}`);
-    const result = await enqueueDecisions(ctx.deleteQueue, [asDecision(entry)], runId, ctx.config);
+    const result = await enqueueDecisions(
+      ctx.deleteQueue,
+      [redecide(entry, 'blocker gone; queued again from the dead-letter queue')],
+      runId,
+      ctx.config,
+    );
     requeued.push(...result.queued);
   }
   return requeued;
@@ -102,7 +107,8 @@ async function stillBlocked(ctx: ReaperContext, entry: DeadLetter): Promise<bool
   return disks.length > 0;
 }
 
-function asDecision(entry: DeadLetter): Decision {
+/** A parked snapshot as a decision to delete, for queuing it again; `reason` says why. */
+export function redecide(entry: DeadLetter, reason: string): Decision {
   return {
     snapshotId: entry.snapshotId,
     regionId: entry.regionId,
@@ -110,7 +116,7 @@ function asDecision(entry: DeadLetter): Decision {
     creationTime: null,
     action: 'delete',
     policy: entry.policy,
-    reasons: ['blocker gone; queued again from the dead-letter queue'],
+    reasons: [reason],
     sizeGiB: entry.sizeGiB,
     usage: null,
     flags: [],
