@@ -211,7 +211,9 @@ common(
       `demo: ECS emulator at http://${world.emulator.endpoint}, Redis at ${world.redisUrl}\n`,
     );
     try {
-      const code = await onceAndReport(world.ctx, false);
+      // The demo's own Redis lives only as long as the demo: say how to look while it runs.
+      const review = `REDIS_URL=${world.redisUrl} REAPER_REDIS_PREFIX=${world.ctx.config.redis.prefix} npm run reaper -- dead-letters list (while the demo runs)`;
+      const code = await onceAndReport(world.ctx, false, review);
       if (flags.once || code !== EXIT.ok) return code;
       return await serveUntilSignal(world.ctx, { scheduler: true, workers: true }, false);
     } finally {
@@ -237,7 +239,11 @@ common(
 registerReviewCommands(program, { common, act, loadConfig: loadCliConfig });
 registerEmulatorCommand(program);
 
-async function onceAndReport(ctx: ReaperContext, close = true): Promise<number> {
+async function onceAndReport(
+  ctx: ReaperContext,
+  close = true,
+  reviewCommand?: string,
+): Promise<number> {
   const progress = createProgress(process.stderr, 'deleting');
   try {
     const result = await runOnce(ctx, {
@@ -245,7 +251,7 @@ async function onceAndReport(ctx: ReaperContext, close = true): Promise<number> 
       onProgress: (done, total, counts) => progress.update(done, total, describeCounts(counts)),
     });
     progress.stop();
-    process.stdout.write(`${renderRunReport(result.start, result.outcomes)}\n`);
+    process.stdout.write(`${renderRunReport(result.start, result.outcomes, reviewCommand)}\n`);
     return EXIT.ok;
   } finally {
     progress.stop();

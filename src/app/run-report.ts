@@ -3,7 +3,11 @@ import type { RunOutcomes } from './drain';
 import type { CycleStart } from './run-cycle';
 
 /** The end-of-run summary an operator reads: what was deleted, kept and parked, and why. */
-export function renderRunReport(start: CycleStart, outcomes: RunOutcomes | null): string {
+export function renderRunReport(
+  start: CycleStart,
+  outcomes: RunOutcomes | null,
+  reviewCommand = 'snapshot-reaper dead-letters list',
+): string {
   const { plan } = start;
   const listed = Object.entries(start.scan.perRegion)
     .map(([region, count]) => `${region} ${count}`)
@@ -22,11 +26,11 @@ export function renderRunReport(start: CycleStart, outcomes: RunOutcomes | null)
     return lines.join('\n');
   }
 
-  lines.push(...outcomeLines(start, outcomes));
+  lines.push(...outcomeLines(start, outcomes, reviewCommand));
   return lines.join('\n');
 }
 
-function outcomeLines(start: CycleStart, outcomes: RunOutcomes): string[] {
+function outcomeLines(start: CycleStart, outcomes: RunOutcomes, reviewCommand: string): string[] {
   const { counts } = outcomes;
   const lines = [
     `  queued   ${start.queued.length}` +
@@ -39,7 +43,7 @@ function outcomeLines(start: CycleStart, outcomes: RunOutcomes): string[] {
   lines.push(`  parked   ${counts.parked}${parkCodes(outcomes)}`);
   if (counts.failed) lines.push(`  failed   ${counts.failed}`);
   if (counts.parked) {
-    lines.push('  parked snapshots wait for review: snapshot-reaper dead-letters list');
+    lines.push(`  parked snapshots wait for review: ${reviewCommand}`);
   }
   return lines;
 }
