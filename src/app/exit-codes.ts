@@ -3,9 +3,7 @@ import { EcsError } from '../ecs/errors';
 import { RedisUnavailableError } from '../queue/connection';
 import { InventoryError } from './inventory-file';
 import { RedisServerMissingError } from './local-redis';
-import { RunFailedError } from './drain';
 import { GuardRefusedError } from './run-cycle';
-import { IncompleteListingError } from './scan';
 
 /** Exit codes of DESIGN.md section 5: 0 done, 2 bad input or config, 3 guard refused, 1 else. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, guard: 3 } as const;
@@ -35,9 +33,6 @@ export function exitCodeOf(error: unknown): number {
 /** One or two lines for stderr: what went wrong, and for API failures how to fix it. */
 export function describeFailure(error: unknown): string {
   if (error instanceof EcsError) return describeEcsError(error);
-  if (error instanceof RunFailedError || error instanceof IncompleteListingError) {
-    return `error: ${error.message}`;
-  }
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;
 }

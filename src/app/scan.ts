@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { snapshotPages, withRetries } from '../ecs/listing';
 import type { EcsPort } from '../ecs/port';
 import type { Logger } from '../observability/logger';
+import { parseUtcTimestamp } from '../retention';
 import type { DiskInventory, Snapshot } from '../retention/types';
 
 export interface ScanResult {
@@ -10,6 +11,52 @@ export interface ScanResult {
   readonly perRegion: Readonly<Record<string, number>>;
   /** Listed items without a readable SnapshotId (they cannot be judged, so nothing is done). */
   readonly unidentified: number;
+}
+
+/**
+ * The disk listing leaves out most disks that were being snapshotted automatically until a
+ * moment ago. Trusting it would make live disks look released: orphan policies would govern
+ * their snapshots and the newest-of-a-live-disk rule would stop protecting them.
+ */
+export class SuspectDiskListingError extends Error {
+  readonly code = 'LISTING_DISKS_SUSPECT';
+  constructor(regionId: string, missing: readonly string[], active: number) {
+    super(
+      `the disk listing of ${regionId} looks incomplete: ${missing.length} of ${active} disks with automatic snapshots in the last ${RECENT_HOURS} hours are not in DescribeDisks (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}). Nothing was queued. Check that the RAM policy allows ecs:DescribeDisks on every disk (resource-group scoping hides disks).`,
+    );
+    this.name = 'SuspectDiskListingError';
+  }
+}
+
+const RECENT_HOURS = 48;
+/** Below this many recently active disks, a few released ones are no sign of anything. */
+const MIN_ACTIVE_DISKS = 3;
+
+/**
+ * Automatic snapshots stop when a disk is released, so disks that had one in the last two days
+ * are almost all still there. When more than half of them are missing from the disk listing,
+ * the listing, not the account, is what changed.
+ */
+export function checkDiskListing(
+  regionId: string,
+  snapshots: readonly Snapshot[],
+  disks: ReadonlySet<string>,
+  nowMs: number,
+): void {
+  const since = nowMs - RECENT_HOURS * 3_600_000;
+  const active = new Set<string>();
+  for (const snapshot of snapshots) {
+    const automatic = snapshot.snapshotType === 'auto' || snapshot.snapshotType === 'timer';
+    const createdMs = snapshot.creationTime ? parseUtcTimestamp(snapshot.creationTime) : null;
+    if (automatic && snapshot.sourceDiskId && createdMs !== null && createdMs >= since) {
+      active.add(snapshot.sourceDiskId);
+    }
+  }
+
+  const missing = [...active].filter((diskId) => !disks.has(diskId));
+  if (active.size >= MIN_ACTIVE_DISKS && missing.length * 2 > active.size) {
+    throw new SuspectDiskListingError(regionId, missing, active.size);
+  }
 }
 
 /** The listing ended early: planning on it could delete what the missing part would keep. */
@@ -42,6 +89,7 @@ export async function scanRegions(
     perRegion[regionId] = region.snapshots.length;
 
     const disks = await withRetries(() => ecs.listDiskIds(regionId), 'DescribeDisks');
+    checkDiskListing(regionId, region.snapshots, disks, Date.now());
     for (const diskId of disks) diskIds.add(diskId);
     log.info({ regionId, snapshots: region.snapshots.length, disks: disks.size }, 'region scanned');
   }

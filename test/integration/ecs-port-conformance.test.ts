@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanRegions, IncompleteListingError } from '../../src/app/scan';
+import { IncompleteListingError, scanRegions, SuspectDiskListingError } from '../../src/app/scan';
 import { loadConfig } from '../../src/config/load';
 import { BatchedReads } from '../../src/ecs/batched-reads';
 import { snapshotPages } from '../../src/ecs/listing';
@@ -228,6 +228,34 @@ describe('scanning regions', () => {
     expect(new Set(seen).size).toBe(25);
     const failures = emulator.calls.filter((call) => call.status >= 500);
     expect(failures.length).toBeGreaterThan(0);
+  });
+
+  it('stops when most disks snapshotted in the last two days are missing from DescribeDisks', async () => {
+    const recent = ['d-a', 'd-b', 'd-c', 'd-d'].map((disk) => agedSnapshot(`s-${disk}`, disk, 0.5));
+    const emulator = await startTestEmulator({
+      inventory: { snapshots: recent, disks: [diskFixture('d-a')], images: [] },
+    });
+    const config = await loadConfig({ overrides: { regions: ['cn-hangzhou'] } });
+
+    const error = await scanRegions(gateway(emulator), config, silentLogger()).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(SuspectDiskListingError);
+    expect((error as Error).message).toContain('3 of 4 disks with automatic snapshots');
+  });
+
+  it('accepts a few released disks among the recently snapshotted ones', async () => {
+    const recent = ['d-a', 'd-b', 'd-c', 'd-d'].map((disk) => agedSnapshot(`s-${disk}`, disk, 0.5));
+    const live = ['d-a', 'd-b', 'd-c'].map((disk) => diskFixture(disk));
+    const emulator = await startTestEmulator({
+      inventory: { snapshots: recent, disks: live, images: [] },
+    });
+    const config = await loadConfig({ overrides: { regions: ['cn-hangzhou'] } });
+
+    const scan = await scanRegions(gateway(emulator), config, silentLogger());
+
+    expect(scan.perRegion['cn-hangzhou']).toBe(4);
   });
 
   it('lists every snapshot and disk of every configured region', async () => {
