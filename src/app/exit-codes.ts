@@ -33,7 +33,7 @@ export function exitCodeOf(error: unknown): number {
 /** One or two lines for stderr: what went wrong, and for API failures how to fix it. */
 export function describeFailure(error: unknown): string {
   if (error instanceof EcsError) return describeEcsError(error);
-  if (error instanceof Error) return `error: ${error.message}`;
+  if (error instanceof Error) return `error${codeTag(error)}: ${error.message}`;
   return `error: ${String(error)}`;
 }
 
@@ -46,4 +46,10 @@ function describeEcsError(error: EcsError): string {
     `error: ${where}: ${error.message}`,
     'Check the credentials: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or the ECS RAM role, and that the RAM policy allows ecs:DescribeSnapshots, ecs:DescribeDisks, ecs:DescribeImages and ecs:DeleteSnapshot.',
   ].join('\n');
+}
+
+/** Our own stable codes (README "Error codes") are shown in brackets; others are not ours. */
+function codeTag(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z][A-Z_]+$/.test(code) ? ` [${code}]` : '';
 }
