@@ -190,6 +190,8 @@ describe('run --once when Redis goes away', () => {
     // Five seconds of patience for a Redis restart, then a bounded shutdown.
     const exit = await exitWithin(run, 20_000);
     expect(exit).toEqual({ code: 1, signal: null });
-    expect(run.stderr()).toContain(`error: lost the connection to Redis at ${redis.url}`);
+    expect(run.stderr()).toContain(
+      `error [REDIS_LOST]: lost the connection to Redis at ${redis.url}`,
+    );
   }, 60_000);
 });
