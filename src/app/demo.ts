@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { loadConfig } from '../config/load';
 import { DEMO_ACCESS_KEY, demoInventory, startEmulator, type RunningEmulator } from '../emulator';
 import type { Logger } from '../observability/logger';
+import { dropPrefixKeys } from '../queue/connection';
 import { openContext, type ReaperContext } from './context';
 import { startLocalRedis, type LocalRedis } from './local-redis';
 
@@ -58,7 +59,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoWorld> {
       ctx,
       redisUrl,
       async close() {
-        if (localRedis === null) await dropKeys(ctx, config.redis.prefix);
+        // On a Redis the demo shares with others, it leaves nothing of its own behind.
+        if (localRedis === null) await dropPrefixKeys(ctx.redis, config.redis.prefix);
         await ctx.close();
         await emulator.close();
         await localRedis?.stop();
@@ -69,14 +71,4 @@ export async function startDemo(options: DemoOptions): Promise<DemoWorld> {
     await localRedis?.stop();
     throw error;
   }
-}
-
-/** On a Redis the demo shares with others, it leaves nothing of its own behind. */
-async function dropKeys(ctx: ReaperContext, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await ctx.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }

@@ -74,3 +74,13 @@ export class RedisLostError extends Error {
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@');
 }
+
+/** Deletes every key under a prefix: the demo on a shared Redis, and tests, leave nothing. */
+export async function dropPrefixKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { dropPrefixKeys } from '../../src/queue/connection';
 
 /** The Redis of this test run (private, or REDIS_URL). */
 export function testRedisUrl(): string {
@@ -16,11 +17,6 @@ export function uniquePrefix(label: string): string {
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await dropPrefixKeys(redis, prefix);
   await redis.quit();
 }
